@@ -1,0 +1,93 @@
+/**
+ * Replay memory (lesson, chapter 2): the last `capacity` transitions in a
+ * ring buffer of typed arrays; when full, the oldest is overwritten. Sampling
+ * is uniform with replacement, as the lesson's `random.choice`, in O(batch).
+ */
+import type { Rng } from "../random";
+
+/** A batch of transitions laid out row by row, ready to become tensors. */
+export interface Batch {
+  size: number;
+  states: Float32Array; // size x stateSize
+  actions: Int32Array;
+  rewards: Float32Array;
+  nextStates: Float32Array; // size x stateSize
+  /** 1 where the target must not bootstrap (the episode really ended), else 0. */
+  dones: Float32Array;
+}
+
+export function emptyBatch(size: number, stateSize: number): Batch {
+  return {
+    size,
+    states: new Float32Array(size * stateSize),
+    actions: new Int32Array(size),
+    rewards: new Float32Array(size),
+    nextStates: new Float32Array(size * stateSize),
+    dones: new Float32Array(size),
+  };
+}
+
+export class ReplayMemory {
+  readonly capacity: number;
+  readonly stateSize: number;
+  private readonly data: Batch;
+  private next = 0; // slot the next push writes
+  private count = 0;
+
+  constructor(capacity: number, stateSize = 6) {
+    if (!Number.isInteger(capacity) || capacity < 1) {
+      throw new RangeError(`replay memory capacity must be a whole number of at least 1, got ${capacity}`);
+    }
+    this.capacity = capacity;
+    this.stateSize = stateSize;
+    this.data = emptyBatch(capacity, stateSize);
+  }
+
+  /** Number of transitions stored (at most `capacity`). */
+  get size(): number {
+    return this.count;
+  }
+
+  push(state: ArrayLike<number>, action: number, reward: number, nextState: ArrayLike<number>, done: boolean): void {
+    const i = this.next, d = this.data, n = this.stateSize;
+    for (let k = 0; k < n; k++) {
+      d.states[i * n + k] = state[k];
+      d.nextStates[i * n + k] = nextState[k];
+    }
+    d.actions[i] = action;
+    d.rewards[i] = reward;
+    d.dones[i] = done ? 1 : 0;
+    this.next = (i + 1) % this.capacity;
+    if (this.count < this.capacity) this.count++;
+  }
+
+  /** `batchSize` transitions drawn uniformly with replacement. */
+  sample(batchSize: number, rng: Rng): Batch {
+    if (this.count === 0) throw new Error("cannot sample from an empty replay memory");
+    const out = emptyBatch(batchSize, this.stateSize);
+    for (let j = 0; j < batchSize; j++) this.copyRow(rng.int(this.count), out, j);
+    return out;
+  }
+
+  /** Every stored transition, oldest first (chapter 1 learns from a whole episode at once). */
+  all(): Batch {
+    const out = emptyBatch(this.count, this.stateSize);
+    const oldest = this.count < this.capacity ? 0 : this.next;
+    for (let j = 0; j < this.count; j++) this.copyRow((oldest + j) % this.capacity, out, j);
+    return out;
+  }
+
+  clear(): void {
+    this.next = 0;
+    this.count = 0;
+  }
+
+  private copyRow(i: number, out: Batch, j: number): void {
+    const d = this.data, n = this.stateSize;
+    out.states.set(d.states.subarray(i * n, i * n + n), j * n);
+    out.nextStates.set(d.nextStates.subarray(i * n, i * n + n), j * n);
+    out.actions[j] = d.actions[i];
+    out.rewards[j] = d.rewards[i];
+    out.dones[j] = d.dones[i];
+  }
+}

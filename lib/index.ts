@@ -1,0 +1,39 @@
+/**
+ * acrobot-dqn: everything the notebooks and the command line use.
+ * Notebooks import only this file: `import * as dqn from "./lib"`.
+ */
+export {
+  Acrobot,
+  tipHeight,
+  linkPositions,
+  AVAIL_TORQUE,
+  DEFAULT_MAX_EPISODE_STEPS,
+  REWARD_THRESHOLD,
+  MAX_VEL_1,
+  MAX_VEL_2,
+} from "./env/acrobot";
+export type { AcrobotOptions, Dynamics, ResetOptions, StepResult, BoxSpace, DiscreteSpace } from "./env/acrobot";
+export { tf, initBackend, backendName, describeBackend } from "./tf";
+export type { BackendName } from "./tf";
+
+export { makeRng } from "./random";
+export type { Rng } from "./random";
+export { ReplayMemory, emptyBatch } from "./agent/replay-memory";
+export type { Batch } from "./agent/replay-memory";
+export { buildQNetwork, qValues, argmax, greedyAction, epsilonGreedyAction, copyWeights } from "./agent/q-network";
+export type { QNetworkOptions } from "./agent/q-network";
+export { tdTargets, tdLoss, tdUpdate, chosenQ, batchTensors, clipByGlobalNorm } from "./agent/td-update";
+export type { TdOptions, LossKind, BatchTensors } from "./agent/td-update";
+export { saveModel, loadModel, readModelMetadata } from "./agent/model-io";
+
+export { train } from "./train/trainer";
+export type { TrainResult, TrainHooks, EpisodeRecord, StopReason, Networks } from "./train/trainer";
+export { defaultConfig, resolveConfig, rewardFunction, configToJson } from "./train/config";
+export type { TrainConfig } from "./train/config";
+export { presets, preset } from "./train/presets";
+export type { Preset, PresetName } from "./train/presets";
+export { rewardFunctions } from "./train/rewards";
+export type { RewardFn, RewardName } from "./train/rewards";
+export { evaluate } from "./train/evaluate";
+export type { EvaluateOptions, EvaluateResult } from "./train/evaluate";
+export { MovingAverage, movingAverages } from "./train/moving-average";

@@ -1,0 +1,183 @@
+/**
+ * Everything a training run depends on, in one typed object (like CleanRL's
+ * args). Each chapter of the course is one setting of these fields: see
+ * presets.ts. `resolveConfig` fills defaults and refuses bad values with a
+ * message that says what is allowed.
+ */
+import type { Dynamics } from "../env/acrobot";
+import type { LossKind } from "../agent/td-update";
+import { rewardFunctions, type RewardFn, type RewardName } from "./rewards";
+
+export interface TrainConfig {
+  /** Seeds environment resets, exploration, replay sampling and the initial weights. */
+  seed: number;
+
+  // The environment
+  /** Acrobot equations: "book" (Gymnasium's default) or "nips". */
+  dynamics: Dynamics;
+  /** The environment's time limit (Gymnasium: 500; the lesson also tries 1000). */
+  maxEpisodeSteps: number;
+  /** The training loop's own cap on steps per episode (the lesson's loop: 499); null: the time limit only. */
+  maxStepsPerEpisode: number | null;
+  /** What the agent is paid per step: "env" (-1 per step), "tipHeight" (the exercise), or your own function. */
+  reward: RewardName | RewardFn;
+
+  // The network and optimizer
+  /** Hidden ReLU layer widths of the Q-network (lesson: [512, 512, 512]). */
+  hiddenLayers: number[];
+  /** Adam's learning rate (lesson: 0.001). */
+  learningRate: number;
+
+  // The TD update
+  /** Discount factor (lesson: 1). */
+  gamma: number;
+  /** "mse" (lesson) or "huber". */
+  loss: LossKind;
+  /** Double DQN targets. */
+  doubleDqn: boolean;
+  /** Clip the gradient's global norm to this; null: no clipping. */
+  gradClipNorm: number | null;
+  /** Treat the time limit as the end of the task (lesson: true). False bootstraps through it, which is correct. */
+  truncationIsTerminal: boolean;
+
+  // Memory and learning schedule
+  /** "episode": learn from this episode's transitions, then forget them (chapter 1); "replay": a replay memory (chapter 2 on). */
+  memory: "episode" | "replay";
+  /** Replay memory size; the oldest transitions are dropped first (lesson: 100000). */
+  memoryCapacity: number;
+  /** Transitions sampled per gradient step (lesson: 1000). Ignored with memory "episode" (the whole episode is the batch). */
+  batchSize: number;
+  /** Learn every `trainEvery` episodes (lesson: 1) or environment steps, as `trainUnit` says. */
+  trainEvery: number;
+  trainUnit: "episodes" | "steps";
+  /** Gradient steps each time learning is due (lesson: 1). */
+  gradientSteps: number;
+  /** Environment steps before the first update. */
+  learningStarts: number;
+  /** Copy the online network into the target network every this many episodes or steps; null: one network only (chapters 1-2). */
+  targetSyncEvery: number | null;
+  targetSyncUnit: "episodes" | "steps";
+
+  // Exploration
+  /** Epsilon of epsilon-greedy at the start (lesson: 0.05, fixed). */
+  epsilonStart: number;
+  /** Epsilon after the decay. */
+  epsilonEnd: number;
+  /** Environment steps over which epsilon falls linearly from start to end; 0 keeps it at epsilonStart. */
+  epsilonDecaySteps: number;
+
+  // When to stop
+  /** Solved once the average return of the last `solvedWindow` episodes is at least this (lesson: -90; the exercise: -200). */
+  solvedAt: number;
+  /** Episodes in that average (100, as the lesson and Gymnasium count). */
+  solvedWindow: number;
+  /** Episode budget (lesson: 10000). */
+  maxEpisodes: number;
+  /** Environment-step budget. */
+  maxEnvSteps: number;
+}
+
+export const defaultConfig: Readonly<TrainConfig> = {
+  seed: 0,
+  dynamics: "book",
+  maxEpisodeSteps: 500,
+  maxStepsPerEpisode: null,
+  reward: "env",
+  hiddenLayers: [512, 512, 512],
+  learningRate: 0.001,
+  gamma: 1,
+  loss: "mse",
+  doubleDqn: false,
+  gradClipNorm: null,
+  truncationIsTerminal: true,
+  memory: "replay",
+  memoryCapacity: 100_000,
+  batchSize: 1000,
+  trainEvery: 1,
+  trainUnit: "episodes",
+  gradientSteps: 1,
+  learningStarts: 0,
+  targetSyncEvery: null,
+  targetSyncUnit: "episodes",
+  epsilonStart: 0.05,
+  epsilonEnd: 0.05,
+  epsilonDecaySteps: 0,
+  solvedAt: -90,
+  solvedWindow: 100,
+  maxEpisodes: 10_000,
+  maxEnvSteps: 5_000_000,
+};
+
+type Check = (v: unknown) => string | null; // null when fine, else what is allowed
+
+const int = (min: number): Check => (v) => (Number.isSafeInteger(v) && (v as number) >= min ? null : `a whole number >= ${min}`);
+const num = (min: number, max: number, what = `a number from ${min} to ${max}`): Check => (v) =>
+  typeof v === "number" && Number.isFinite(v) && v >= min && v <= max ? null : what;
+const oneOf = (...allowed: unknown[]): Check => (v) => (allowed.includes(v) ? null : `one of ${allowed.map((a) => JSON.stringify(a)).join(", ")}`);
+const orNull = (c: Check): Check => (v) => (v === null ? null : c(v) && `${c(v)}, or null`);
+const bool: Check = (v) => (typeof v === "boolean" ? null : "true or false");
+
+const checks: { [K in keyof TrainConfig]: Check } = {
+  seed: int(0),
+  dynamics: oneOf("book", "nips"),
+  maxEpisodeSteps: int(1),
+  maxStepsPerEpisode: orNull(int(1)),
+  reward: (v) => (typeof v === "function" || (typeof v === "string" && v in rewardFunctions) ? null : `one of ${Object.keys(rewardFunctions).map((k) => `"${k}"`).join(", ")}, or a function (step, state) => number`),
+  hiddenLayers: (v) => (Array.isArray(v) && v.length > 0 && v.every((h) => Number.isSafeInteger(h) && h >= 1) ? null : "a non-empty array of whole numbers >= 1, e.g. [512, 512, 512]"),
+  learningRate: num(Number.MIN_VALUE, 1, "a number > 0 and <= 1"),
+  gamma: num(0, 1),
+  loss: oneOf("mse", "huber"),
+  doubleDqn: bool,
+  gradClipNorm: orNull(num(Number.MIN_VALUE, Infinity, "a number > 0")),
+  truncationIsTerminal: bool,
+  memory: oneOf("episode", "replay"),
+  memoryCapacity: int(1),
+  batchSize: int(1),
+  trainEvery: int(1),
+  trainUnit: oneOf("episodes", "steps"),
+  gradientSteps: int(1),
+  learningStarts: int(0),
+  targetSyncEvery: orNull(int(1)),
+  targetSyncUnit: oneOf("episodes", "steps"),
+  epsilonStart: num(0, 1),
+  epsilonEnd: num(0, 1),
+  epsilonDecaySteps: int(0),
+  solvedAt: num(-Infinity, Infinity, "a finite number"),
+  solvedWindow: int(1),
+  maxEpisodes: int(1),
+  maxEnvSteps: int(1),
+};
+
+/** Defaults filled in and every field checked; throws a RangeError naming the field and what it allows. */
+export function resolveConfig(partial: Partial<TrainConfig> = {}): TrainConfig {
+  const unknown = Object.keys(partial).filter((k) => !(k in checks));
+  if (unknown.length > 0) {
+    throw new RangeError(`unknown config field${unknown.length > 1 ? "s" : ""} ${unknown.join(", ")}; the fields are: ${Object.keys(checks).join(", ")}`);
+  }
+  const config = { ...defaultConfig, ...stripUndefined(partial) } as TrainConfig;
+  for (const key of Object.keys(checks) as (keyof TrainConfig)[]) {
+    const problem = checks[key](config[key]);
+    if (problem !== null) throw new RangeError(`config.${key} must be ${problem}; got ${show(config[key])}`);
+  }
+  return { ...config, hiddenLayers: [...config.hiddenLayers] };
+}
+
+/** The reward function a config names. */
+export function rewardFunction(config: Pick<TrainConfig, "reward">): RewardFn {
+  return typeof config.reward === "function" ? config.reward : rewardFunctions[config.reward];
+}
+
+/** A config as plain JSON (a custom reward function is recorded as "custom"). */
+export function configToJson(config: TrainConfig): Record<string, unknown> {
+  return { ...config, reward: typeof config.reward === "function" ? "custom" : config.reward };
+}
+
+function stripUndefined<T extends object>(o: T): Partial<T> {
+  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;
+}
+
+function show(v: unknown): string {
+  if (typeof v === "function") return "a function";
+  if (typeof v === "number" && !Number.isFinite(v)) return String(v);
+  return JSON.stringify(v) ?? String(v);
+}

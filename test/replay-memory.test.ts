@@ -1,0 +1,68 @@
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { ReplayMemory } from "../lib/agent/replay-memory";
+import { makeRng } from "../lib/random";
+
+/** Transition number k: every field encodes k so rows can be checked for consistency. */
+function pushNumbered(m: ReplayMemory, k: number): void {
+  m.push([k, k, k, k, k, k], k % 3, -k, [k + 0.5, k + 0.5, k + 0.5, k + 0.5, k + 0.5, k + 0.5], k % 2 === 0);
+}
+
+test("stores up to capacity, then overwrites the oldest first", () => {
+  const m = new ReplayMemory(5);
+  for (let k = 0; k < 3; k++) pushNumbered(m, k);
+  assert.equal(m.size, 3);
+  assert.deepEqual(Array.from(m.all().rewards), [-0, -1, -2]);
+  for (let k = 3; k < 12; k++) pushNumbered(m, k);
+  assert.equal(m.size, 5);
+  const all = m.all();
+  assert.deepEqual(Array.from(all.rewards), [-7, -8, -9, -10, -11]);
+  assert.deepEqual(Array.from(all.actions), [7, 8, 9, 10, 11].map((k) => k % 3));
+  assert.deepEqual(Array.from(all.dones), [7, 8, 9, 10, 11].map((k) => (k % 2 === 0 ? 1 : 0)));
+  assert.deepEqual(Array.from(all.states.subarray(6, 12)), [8, 8, 8, 8, 8, 8]);
+  assert.deepEqual(Array.from(all.nextStates.subarray(24, 30)), Array(6).fill(11.5));
+  m.clear();
+  assert.equal(m.size, 0);
+  assert.throws(() => m.sample(1, makeRng(0)), /empty/);
+});
+
+test("samples only stored transitions, each row intact", () => {
+  const m = new ReplayMemory(100);
+  for (let k = 1000; k < 1250; k++) pushNumbered(m, k); // wrapped 2.5 times: 1150..1249 remain
+  const b = m.sample(5000, makeRng(1));
+  for (let j = 0; j < b.size; j++) {
+    const k = -b.rewards[j];
+    assert.ok(k >= 1150 && k <= 1249, `sampled ${k}, which was overwritten`);
+    assert.equal(b.states[j * 6 + 3], k);
+    assert.equal(b.nextStates[j * 6 + 5], k + 0.5);
+    assert.equal(b.actions[j], k % 3);
+    assert.equal(b.dones[j], k % 2 === 0 ? 1 : 0);
+  }
+});
+
+test("sampling is uniform over the stored transitions (chi-square, fixed seed)", () => {
+  const n = 50, draws = 100_000;
+  const m = new ReplayMemory(n);
+  for (let k = 0; k < n + 17; k++) pushNumbered(m, k); // wrapped, so slot order != age order
+  const counts = new Array(n + 17).fill(0);
+  const b = m.sample(draws, makeRng(12345));
+  for (let j = 0; j < draws; j++) counts[-b.rewards[j]]++;
+  const stored = counts.slice(17);
+  assert.ok(counts.slice(0, 17).every((c) => c === 0));
+  const expected = draws / n;
+  const chi2 = stored.reduce((s, c) => s + (c - expected) ** 2 / expected, 0);
+  // 49 degrees of freedom: the 99.9% quantile is about 85.4.
+  assert.ok(chi2 < 85.4, `chi-square ${chi2.toFixed(1)} says the sampling is not uniform`);
+});
+
+test("the same seed draws the same batch", () => {
+  const m = new ReplayMemory(1000);
+  for (let k = 0; k < 1000; k++) pushNumbered(m, k);
+  assert.deepEqual(m.sample(64, makeRng(9)).rewards, m.sample(64, makeRng(9)).rewards);
+  assert.notDeepEqual(m.sample(64, makeRng(9)).rewards, m.sample(64, makeRng(10)).rewards);
+});
+
+test("bad capacity is refused", () => {
+  assert.throws(() => new ReplayMemory(0), /at least 1/);
+  assert.throws(() => new ReplayMemory(2.5), /whole number/);
+});

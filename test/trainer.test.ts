@@ -1,0 +1,150 @@
+/** The one training loop, on the real backend: schedules, stopping, reproducibility, leaks, learning. */
+import { test, before } from "node:test";
+import assert from "node:assert/strict";
+import { initBackend, tf } from "../lib/tf";
+import { train, type EpisodeRecord } from "../lib/train/trainer";
+import { presets } from "../lib/train/presets";
+import { resolveConfig } from "../lib/train/config";
+
+before(async () => {
+  await initBackend();
+});
+
+const weightsOf = (m: tf.LayersModel) => m.getWeights().map((w) => Array.from(w.dataSync()));
+/** The lesson's chapter settings on a small network and short episodes, for speed. */
+const small = { hiddenLayers: [16], maxStepsPerEpisode: 60, batchSize: 64 };
+
+test("chapter 3: the target network is synced every N episodes and does not move in between", async () => {
+  const syncs: number[] = [];
+  const targets: number[][][] = [], onlines: number[][][] = [];
+  const r = await train(
+    { ...presets.target, ...small, targetSyncEvery: 3, maxEpisodes: 10, seed: 1 },
+    {
+      onTargetSync: ({ episode }) => syncs.push(episode),
+      onEpisode: (_rec, { online, target }) => {
+        targets.push(weightsOf(target));
+        onlines.push(weightsOf(online));
+      },
+    },
+  );
+  assert.deepEqual(syncs, [3, 6, 9]);
+  for (let e = 1; e < 10; e++) {
+    const episode = e + 1; // targets[e] is after episode e + 1
+    if (syncs.includes(episode)) {
+      // Synced before this episode's update: equal to the online weights as they stood after the previous episode.
+      assert.deepEqual(targets[e], onlines[e - 1], `target at episode ${episode}`);
+    } else {
+      assert.deepEqual(targets[e], targets[e - 1], `the target moved at episode ${episode} without a sync`);
+    }
+  }
+  // The online network does learn every episode.
+  assert.notDeepEqual(onlines[1], onlines[0]);
+  assert.equal(r.stopReason, "maxEpisodes");
+  r.model.dispose();
+});
+
+test("step-unit schedules: learning and target syncs every N environment steps", async () => {
+  const syncSteps: number[] = [];
+  const r = await train(
+    { ...presets.improved, hiddenLayers: [16], targetSyncEvery: 100, maxEnvSteps: 1000, seed: 2 },
+    { onTargetSync: ({ envSteps }) => syncSteps.push(envSteps) },
+  );
+  assert.deepEqual(syncSteps, [100, 200, 300, 400, 500, 600, 700, 800, 900, 1000]);
+  assert.equal(r.envSteps, 1000);
+  assert.equal(r.stopReason, "maxEnvSteps");
+  // Epsilon decays linearly from 1 toward 0.1 over epsilonDecaySteps.
+  assert.ok(r.records[0].epsilon <= 1 && r.records[0].epsilon > 0.9);
+  r.model.dispose();
+});
+
+test("chapter 1 learns once per episode on that episode, within the lesson's 499-step loop", async () => {
+  const records: EpisodeRecord[] = [];
+  const r = await train({ ...presets.naive, hiddenLayers: [16], maxEpisodes: 3, seed: 3 }, { onEpisode: (rec) => void records.push(rec) });
+  assert.equal(records.length, 3);
+  for (const rec of records) {
+    assert.ok(rec.steps <= 499);
+    assert.equal(typeof rec.loss, "number");
+    assert.equal(rec.epsilon, 0.05);
+  }
+  assert.equal(r.records.at(-1)!.envSteps, records.reduce((s, x) => s + x.steps, 0));
+  r.model.dispose();
+});
+
+test("the same seed gives the same returns and losses; another seed does not", async () => {
+  const run = async (seed: number) => {
+    const r = await train({ ...presets.improved, hiddenLayers: [32], maxEnvSteps: 1500, seed });
+    r.model.dispose();
+    return r.records.map((x) => [x.return, x.loss]);
+  };
+  const a = await run(11), b = await run(11), c = await run(12);
+  assert.deepEqual(a, b);
+  assert.notDeepEqual(a, c);
+});
+
+test("no tensor leaks: tf.memory().numTensors stays flat across episodes, for every chapter's schedule", async () => {
+  for (const name of ["naive", "replay", "target", "improved"] as const) {
+    const counts: number[] = [];
+    const r = await train(
+      { ...presets[name], ...small, maxEpisodes: 8, maxStepsPerEpisode: 40, maxEnvSteps: 400, seed: 4 },
+      { onEpisode: () => void counts.push(tf.memory().numTensors) },
+    );
+    // Adam creates its slots on the first update; from then on nothing may pile up.
+    assert.ok(counts.length >= 5, name);
+    assert.deepEqual(counts.slice(2), counts.slice(2).map(() => counts[2]), `${name}: ${counts.join(" ")}`);
+    r.model.dispose();
+  }
+});
+
+test("stops at the bar: solved when the windowed average reaches solvedAt", async () => {
+  const r = await train({ ...presets.naive, ...small, solvedAt: -1000, solvedWindow: 5, seed: 5 });
+  assert.equal(r.solved, true);
+  assert.equal(r.solvedAtEpisode, 5);
+  assert.equal(r.records.length, 5);
+  assert.equal(r.stopReason, "solved");
+  assert.match(r.message, /solved at episode 5/);
+  r.model.dispose();
+});
+
+test("an abort signal or Ctrl-C stops after the current step and keeps every record", async () => {
+  const ac = new AbortController();
+  const r = await train({ ...presets.replay, ...small, seed: 6 }, { onEpisode: (rec) => void (rec.episode === 2 && ac.abort()), signal: ac.signal });
+  assert.equal(r.stopReason, "aborted");
+  assert.equal(r.records.length, 2);
+  assert.equal(r.solved, false);
+  r.model.dispose();
+
+  const listenersBefore = process.listenerCount("SIGINT");
+  const s = await train({ ...presets.replay, ...small, seed: 6 }, { onEpisode: (rec) => void (rec.episode === 3 && process.emit("SIGINT")) });
+  assert.equal(s.stopReason, "aborted");
+  assert.equal(s.records.length, 3);
+  assert.equal(process.listenerCount("SIGINT"), listenersBefore, "the SIGINT listener is removed on return");
+  s.model.dispose();
+});
+
+test("divergence (a NaN reward or loss) stops with a clear message and the records so far", async () => {
+  const r = await train({ ...presets.replay, ...small, seed: 7, reward: (step) => (step.reward < 0 ? NaN : 0) });
+  assert.equal(r.stopReason, "diverged");
+  assert.match(r.message, /NaN/);
+  assert.equal(r.records.length, 1);
+  r.model.dispose();
+});
+
+test("bad config values are refused with what is allowed", () => {
+  assert.throws(() => resolveConfig({ gamma: 1.5 }), /config\.gamma must be a number from 0 to 1; got 1\.5/);
+  assert.throws(() => resolveConfig({ batchSize: 0 }), /config\.batchSize must be a whole number >= 1/);
+  assert.throws(() => resolveConfig({ learningRate: NaN }), /config\.learningRate/);
+  assert.throws(() => resolveConfig({ loss: "l1" as "mse" }), /"mse", "huber"/);
+  assert.throws(() => resolveConfig({ reward: "height" as "env" }), /"env", "tipHeight"/);
+  assert.throws(() => resolveConfig({ learningrate: 0.1 } as object), /unknown config field learningrate/);
+  assert.throws(() => resolveConfig({ hiddenLayers: [] }), /non-empty array/);
+  assert.doesNotThrow(() => resolveConfig(presets.improved));
+});
+
+test("training really learns: a short run of the improved setting rises far above the random policy's -500", async () => {
+  const r = await train({ ...presets.improved, hiddenLayers: [64, 64], epsilonDecaySteps: 5000, maxEnvSteps: 15_000, seed: 1 });
+  const first = r.records.slice(0, 10).reduce((s, x) => s + x.return, 0) / 10;
+  const last = r.records.at(-1)!.average100;
+  assert.ok(first < -400, `the first episodes should be near random (${first})`);
+  assert.ok(last > -300, `the 100-episode average only reached ${last}`);
+  r.model.dispose();
+});
