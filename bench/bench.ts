@@ -1,0 +1,78 @@
+/**
+ * `npm run bench`: the environment's speed and one DQN update with and without
+ * the wasm fix (about a minute). With `--presets`, also trains each preset to
+ * its bar over several seeds (minutes to hours: see BENCHMARKS.md).
+ *
+ *   npm run bench
+ *   npm run bench -- --presets improved,tipHeight --seeds 1,2,3
+ *   npm run bench -- --presets naive,replay,target --seeds 1,2,3 --cap-episodes 3000
+ */
+import { parseArgs } from "node:util";
+import { cpus } from "node:os";
+import { initBackend, describeBackend } from "../lib/tf";
+import { benchEnvSteps } from "./env-steps";
+import { benchDqnStep, DQN_STEP_CASES } from "./dqn-step";
+import { benchTraining, trainingTable } from "./train-bench";
+import { median } from "./stats";
+
+const USAGE = "usage: npm run bench [-- --presets a,b --seeds 1,2,3 --cap-episodes N --cap-steps N --skip-micro]";
+
+async function main(): Promise<void> {
+  let values;
+  try {
+    ({ values } = parseArgs({
+      options: {
+        presets: { type: "string" },
+        seeds: { type: "string", default: "1,2,3" },
+        "cap-episodes": { type: "string", default: "3000" },
+        "cap-steps": { type: "string" },
+        "skip-micro": { type: "boolean", default: false },
+        help: { type: "boolean", default: false },
+      },
+    }));
+  } catch (e) {
+    console.error(`${(e as Error).message}\n${USAGE}`);
+    process.exit(2);
+  }
+  if (values.help) return console.log(USAGE);
+  const ints = (s: string, what: string) =>
+    s.split(",").map((x) => {
+      const n = Number(x);
+      if (!Number.isSafeInteger(n) || n < 0) {
+        console.error(`--${what} takes whole numbers, got "${x}"\n${USAGE}`);
+        process.exit(2);
+      }
+      return n;
+    });
+
+  await initBackend();
+  console.log(`# acrobot-dqn bench, ${new Date().toISOString().slice(0, 10)}`);
+  console.log(`machine: ${cpus().length} x ${cpus()[0]?.model ?? "unknown CPU"}, Node ${process.version}`);
+  console.log(`${describeBackend()}\n`);
+
+  if (!values["skip-micro"]) {
+    const env = benchEnvSteps({ steps: 1_000_000, reps: 7 });
+    console.log(`Acrobot env steps per second (one core, median of 7 x 1M steps): ${Math.round(median(env.stepsPerSecond)).toLocaleString("en-US")}`);
+    console.log("\nOne DQN update (TD target + loss + gradients + Adam), wasm backend, median:");
+    for (const c of DQN_STEP_CASES) {
+      const r = await benchDqnStep(c);
+      console.log(`  ${c.label}: ${r.unfixedMs.toFixed(1)} ms without the fix, ${r.fixedMs.toFixed(1)} ms with it (${(r.unfixedMs / r.fixedMs).toFixed(1)}x)`);
+    }
+    await initBackend(); // back to the default backend for training
+  }
+
+  if (values.presets) {
+    const capEpisodes = ints(values["cap-episodes"], "cap-episodes")[0];
+    const capSteps = values["cap-steps"] ? ints(values["cap-steps"], "cap-steps")[0] : undefined;
+    const presets = values.presets.split(",");
+    const seeds = ints(values.seeds, "seeds");
+    console.log(`\nTraining to the bar (presets ${presets.join(", ")}; seeds ${seeds.join(", ")}; cap ${capEpisodes} episodes${capSteps ? `, ${capSteps} env steps` : ""}):`);
+    const rows = await benchTraining({ presets, seeds, capEpisodes, capSteps, log: (l) => console.log(l) });
+    console.log(`\n${trainingTable(rows, capEpisodes)}`);
+  }
+}
+
+main().catch((e: unknown) => {
+  console.error(e instanceof Error ? e.message : e);
+  process.exit(1);
+});
