@@ -27,7 +27,7 @@ export type { TdOptions, LossKind, BatchTensors } from "./agent/td-update";
 export { saveModel, loadModel, readModelMetadata } from "./agent/model-io";
 
 export { train } from "./train/trainer";
-export type { TrainResult, TrainHooks, EpisodeRecord, StopReason, Networks } from "./train/trainer";
+export type { TrainResult, TrainHooks, TrainContext, TrainOptions, EpisodeRecord, StopReason } from "./train/trainer";
 export { defaultConfig, resolveConfig, rewardFunction, configToJson } from "./train/config";
 export type { TrainConfig } from "./train/config";
 export { presets, preset } from "./train/presets";
@@ -37,3 +37,5 @@ export type { RewardFn, RewardName } from "./train/rewards";
 export { evaluate } from "./train/evaluate";
 export type { EvaluateOptions, EvaluateResult } from "./train/evaluate";
 export { MovingAverage, movingAverages } from "./train/moving-average";
+export { writeSnapshot, readSnapshot } from "./train/snapshot";
+export type { TrainerSnapshot } from "./train/snapshot";

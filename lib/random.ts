@@ -12,14 +12,18 @@ export interface Rng {
   int(n: number): number;
   /** A 31-bit seed for a derived generator (e.g. a layer's initialiser). */
   seed(): number;
+  /** The generator's state, to continue the same stream later (checkpoints). */
+  state(): number[];
 }
 
-export function makeRng(seed: number): Rng {
+/** A generator seeded with `seed`, or continuing from a saved `state()`. */
+export function makeRng(seed: number, state?: readonly number[]): Rng {
   if (!Number.isSafeInteger(seed)) throw new RangeError(`seed must be an integer, got ${seed}`);
-  const g = xoroshiro128plus(seed);
+  const g = state ? xoroshiro128plus.fromState(state) : xoroshiro128plus(seed);
   return {
     float: () => ((g.unsafeNext() >>> 5) * 67108864 + (g.unsafeNext() >>> 6)) / 9007199254740992,
     int: (n) => unsafeUniformIntDistribution(0, n - 1, g),
     seed: () => g.unsafeNext() >>> 1,
+    state: () => Array.from(g.getState()),
   };
 }

@@ -16,6 +16,18 @@ export interface Batch {
   dones: Float32Array;
 }
 
+export interface MemorySnapshot {
+  capacity: number;
+  stateSize: number;
+  next: number;
+  count: number;
+  states: Float32Array;
+  actions: Int32Array;
+  rewards: Float32Array;
+  nextStates: Float32Array;
+  dones: Float32Array;
+}
+
 export function emptyBatch(size: number, stateSize: number): Batch {
   return {
     size,
@@ -75,6 +87,27 @@ export class ReplayMemory {
     const oldest = this.count < this.capacity ? 0 : this.next;
     for (let j = 0; j < this.count; j++) this.copyRow((oldest + j) % this.capacity, out, j);
     return out;
+  }
+
+  /** Everything stored, for a checkpoint (copies). */
+  snapshot(): MemorySnapshot {
+    const d = this.data;
+    return {
+      capacity: this.capacity, stateSize: this.stateSize, next: this.next, count: this.count,
+      states: d.states.slice(), actions: d.actions.slice(), rewards: d.rewards.slice(), nextStates: d.nextStates.slice(), dones: d.dones.slice(),
+    };
+  }
+
+  static restore(s: MemorySnapshot): ReplayMemory {
+    const m = new ReplayMemory(s.capacity, s.stateSize);
+    const d = m.data;
+    if (s.states.length !== d.states.length || s.actions.length !== d.actions.length || !(s.count >= 0 && s.count <= s.capacity)) {
+      throw new Error("corrupt replay memory snapshot: its arrays do not match its capacity");
+    }
+    d.states.set(s.states); d.actions.set(s.actions); d.rewards.set(s.rewards); d.nextStates.set(s.nextStates); d.dones.set(s.dones);
+    m.next = s.next;
+    m.count = s.count;
+    return m;
   }
 
   clear(): void {

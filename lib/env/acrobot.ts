@@ -200,6 +200,15 @@ export class Acrobot {
     return this.observe();
   }
 
+  /** The state of the reset generator (null before the first reset), to continue its stream after a restart. */
+  getRngState(): [string, string] | null {
+    return this.rng === null ? null : this.rng.getState();
+  }
+
+  setRngState(state: readonly [string, string] | null): void {
+    this.rng = state === null ? null : Pcg64.fromState(state);
+  }
+
   /** Applies action 0, 1 or 2 (torque -1, 0, +1) for one 0.2 s step. */
   step(action: number): StepResult {
     if (action !== 0 && action !== 1 && action !== 2) throw this.badAction(action);

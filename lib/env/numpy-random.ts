@@ -88,6 +88,18 @@ export class Pcg64 {
     this.step();
   }
 
+  /** The generator's state as decimal strings (JSON-safe), for checkpoints. */
+  getState(): [string, string] {
+    return [this.state.toString(), this.inc.toString()];
+  }
+
+  static fromState([state, inc]: readonly [string, string]): Pcg64 {
+    const g = new Pcg64(0);
+    g.state = BigInt(state);
+    (g as unknown as { inc: bigint }).inc = BigInt(inc);
+    return g;
+  }
+
   private step(): void {
     this.state = (this.state * PCG_MULT + this.inc) & MASK128;
   }

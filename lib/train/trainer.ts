@@ -12,6 +12,7 @@ import { buildQNetwork, copyWeights, epsilonGreedyAction } from "../agent/q-netw
 import { tdUpdate } from "../agent/td-update";
 import { resolveConfig, rewardFunction, type TrainConfig } from "./config";
 import { MovingAverage } from "./moving-average";
+import { takeSnapshot, restoreSnapshot, type TrainerSnapshot } from "./snapshot";
 
 /** What the trainer reports after every episode. */
 export interface EpisodeRecord {
@@ -43,7 +44,7 @@ export interface TrainResult {
   stopReason: StopReason;
   /** Why training stopped, in a sentence. */
   message: string;
-  /** The trained online network. */
+  /** The trained online network (yours to dispose). */
   model: tf.LayersModel;
   records: EpisodeRecord[];
   config: TrainConfig;
@@ -52,41 +53,52 @@ export interface TrainResult {
   backend: string;
 }
 
-/** The two networks, for hooks that look inside (the target is the online network itself when there is no second one). */
-export interface Networks {
+/** What hooks can look at while training runs. */
+export interface TrainContext {
   online: tf.LayersModel;
+  /** The target network (the online network itself when there is no second one). */
   target: tf.LayersModel;
+  /** Everything needed to continue this run later with `train(config, hooks, { resume })`. */
+  snapshot(): Promise<TrainerSnapshot>;
 }
 
 export interface TrainHooks {
   /** Called after each episode; awaited, so a notebook can refresh its display. */
-  onEpisode?: (record: EpisodeRecord, networks: Networks) => void | Promise<void>;
+  onEpisode?: (record: EpisodeRecord, context: TrainContext) => void | Promise<void>;
   /** Called right after each target-network sync. */
   onTargetSync?: (at: { episode: number; envSteps: number }) => void;
+  /** Called once at the end, before the trainer frees its target network and optimizer (e.g. to save a final checkpoint). */
+  onFinish?: (result: TrainResult, context: TrainContext) => void | Promise<void>;
   /** Stops training after the current step; the result keeps everything so far. */
   signal?: AbortSignal;
-  /** Also stop on Ctrl-C / the notebook's stop button (default true). */
-  handleSigint?: boolean;
+  /** Also stop on Ctrl-C / the notebook's stop button / SIGTERM (default true). */
+  handleSignals?: boolean;
+}
+
+export interface TrainOptions {
+  /** Continue a run from a snapshot taken by `context.snapshot()`. */
+  resume?: TrainerSnapshot;
 }
 
 /** Trains a DQN as `config` says (missing fields take the defaults). */
-export async function train(config: Partial<TrainConfig>, hooks: TrainHooks = {}): Promise<TrainResult> {
+export async function train(config: Partial<TrainConfig>, hooks: TrainHooks = {}, options: TrainOptions = {}): Promise<TrainResult> {
   const c = resolveConfig(config);
   await initBackend();
   const started = performance.now();
-  const elapsed = () => (performance.now() - started) / 1000;
+  const resume = options.resume;
+  const elapsed = () => (resume?.seconds ?? 0) + (performance.now() - started) / 1000;
 
-  const rng = makeRng(c.seed); // exploration, sampling, initial weights
   const env = new Acrobot({ dynamics: c.dynamics, maxEpisodeSteps: c.maxEpisodeSteps });
   const reward = rewardFunction(c);
   const stepCap = Math.min(c.maxStepsPerEpisode ?? Infinity, c.maxEpisodeSteps);
+  let rng = makeRng(c.seed); // exploration, sampling, initial weights
 
   const online = buildQNetwork({ hiddenLayers: c.hiddenLayers, seed: rng.seed() });
   // Chapters 1-2: the network computes its own targets. Chapter 3 on: a copy does.
   const target = c.targetSyncEvery === null ? online : buildQNetwork({ hiddenLayers: c.hiddenLayers });
   if (target !== online) copyWeights(online, target);
   const optimizer = tf.train.adam(c.learningRate);
-  const memory = new ReplayMemory(c.memory === "episode" ? stepCap : c.memoryCapacity);
+  let memory = new ReplayMemory(c.memory === "episode" ? stepCap : c.memoryCapacity);
   const td = { gamma: c.gamma, loss: c.loss, doubleDqn: c.doubleDqn, gradClipNorm: c.gradClipNorm };
 
   const returns = new MovingAverage(c.solvedWindow);
@@ -96,6 +108,23 @@ export async function train(config: Partial<TrainConfig>, hooks: TrainHooks = {}
   let stop: { reason: StopReason; message: string } | null = null;
   let solvedAtEpisode: number | null = null;
   let episodeLosses: number[] = [];
+
+  if (resume) {
+    const restored = await restoreSnapshot(resume, c, { online, target, optimizer, env });
+    rng = restored.rng;
+    memory = restored.memory;
+    envSteps = resume.envSteps;
+    for (const r of resume.records) {
+      records.push(r);
+      returns.push(r.return);
+      average100.push(r.return);
+    }
+  }
+  const context: TrainContext = {
+    online,
+    target,
+    snapshot: () => takeSnapshot({ config: c, records, envSteps, seconds: elapsed(), online, target, optimizer, rng, env, memory }),
+  };
 
   const epsilonAt = (steps: number) =>
     c.epsilonDecaySteps === 0
@@ -107,31 +136,40 @@ export async function train(config: Partial<TrainConfig>, hooks: TrainHooks = {}
     hooks.onTargetSync?.({ episode, envSteps });
   };
 
-  const learn = () => {
+  const learn = (episode: number) => {
     if (envSteps < c.learningStarts) return;
     for (let g = 0; g < c.gradientSteps; g++) {
       const batch = c.memory === "episode" ? memory.all() : memory.sample(c.batchSize, rng);
       const loss = tdUpdate(batch, online, target, optimizer, td);
       episodeLosses.push(loss);
       if (!Number.isFinite(loss)) {
-        stop = { reason: "diverged", message: `training diverged: the TD loss became ${loss} at episode ${records.length + 1}, env step ${envSteps}; try a smaller learningRate, gradClipNorm, or the huber loss` };
+        stop = {
+          reason: "diverged",
+          message: `training diverged: the TD loss became ${loss} in episode ${episode} (env step ${envSteps}); try a smaller learningRate, gradClipNorm or the huber loss`,
+        };
         return;
       }
     }
     if (c.memory === "episode") memory.clear(); // chapter 1 forgets the episode it learned from
   };
 
-  const aborted = { value: false };
+  const aborted = { value: hooks.signal?.aborted ?? false };
   const onAbort = () => (aborted.value = true);
   hooks.signal?.addEventListener("abort", onAbort);
-  if (hooks.signal?.aborted) aborted.value = true;
-  const sigint = hooks.handleSigint ?? true;
-  if (sigint) process.on("SIGINT", onAbort);
+  const handleSignals = hooks.handleSignals ?? true;
+  if (handleSignals) {
+    process.on("SIGINT", onAbort);
+    process.on("SIGTERM", onAbort);
+  }
 
   try {
-    for (let episode = 1; stop === null; episode++) {
+    for (let episode = records.length + 1; stop === null; episode++) {
       if (episode > c.maxEpisodes) {
         stop = { reason: "maxEpisodes", message: `reached the episode budget (${c.maxEpisodes})` };
+        break;
+      }
+      if (envSteps >= c.maxEnvSteps) {
+        stop = { reason: "maxEnvSteps", message: `reached the env-step budget (${c.maxEnvSteps})` };
         break;
       }
       let state = env.reset(episode === 1 ? { seed: c.seed } : {});
@@ -147,16 +185,15 @@ export async function train(config: Partial<TrainConfig>, hooks: TrainHooks = {}
         envSteps++;
         total += r;
         terminated = result.terminated;
-        // "done" for the TD target: a real ending, or (the lesson's way) a time-out.
+        // "done" for the TD target: a real ending, or (the lesson's way) a time-out too.
         const done = result.terminated || (result.truncated && c.truncationIsTerminal);
         memory.push(state, action, r, result.observation, done);
         state = result.observation;
 
-        if (c.trainUnit === "steps" && envSteps % c.trainEvery === 0) learn();
+        if (c.trainUnit === "steps" && envSteps % c.trainEvery === 0) learn(episode);
         if (c.targetSyncUnit === "steps" && c.targetSyncEvery !== null && envSteps % c.targetSyncEvery === 0) syncTarget(episode);
         if (aborted.value) stop = { reason: "aborted", message: `stopped by request during episode ${episode}` };
-        if (result.terminated || result.truncated || steps >= stepCap) break;
-        if (envSteps >= c.maxEnvSteps) break;
+        if (result.terminated || result.truncated || steps >= stepCap || envSteps >= c.maxEnvSteps) break;
       }
       if (!Number.isFinite(total)) {
         stop ??= { reason: "diverged", message: `the reward function returned ${total} in episode ${episode}` };
@@ -176,34 +213,41 @@ export async function train(config: Partial<TrainConfig>, hooks: TrainHooks = {}
       }
       if (stop === null) {
         if (c.targetSyncUnit === "episodes" && c.targetSyncEvery !== null && episode % c.targetSyncEvery === 0) syncTarget(episode);
-        if (c.trainUnit === "episodes" && episode % c.trainEvery === 0) learn();
+        if (c.trainUnit === "episodes" && episode % c.trainEvery === 0) learn(episode);
       }
       record.loss = episodeLosses.length > 0 ? episodeLosses.reduce((a, b) => a + b, 0) / episodeLosses.length : null;
       record.seconds = elapsed();
-      if (stop === null && envSteps >= c.maxEnvSteps) stop = { reason: "maxEnvSteps", message: `reached the env-step budget (${c.maxEnvSteps})` };
-      await hooks.onEpisode?.(record, { online, target });
+      await hooks.onEpisode?.(record, context);
       // Let signal handlers and displays run between episodes.
       await new Promise((resolve) => setImmediate(resolve));
       if (stop === null && aborted.value) stop = { reason: "aborted", message: `stopped by request after episode ${episode}` };
     }
+
+    const final = stop as unknown as { reason: StopReason; message: string };
+    const result: TrainResult = {
+      solved: solvedAtEpisode !== null,
+      solvedAtEpisode,
+      stopReason: final.reason,
+      message: final.message,
+      model: online,
+      records,
+      config: c,
+      envSteps,
+      seconds: elapsed(),
+      backend: describeBackend(),
+    };
+    await hooks.onFinish?.(result, context);
+    return result;
+  } catch (e) {
+    online.dispose();
+    throw e;
   } finally {
     hooks.signal?.removeEventListener("abort", onAbort);
-    if (sigint) process.off("SIGINT", onAbort);
+    if (handleSignals) {
+      process.off("SIGINT", onAbort);
+      process.off("SIGTERM", onAbort);
+    }
     if (target !== online) target.dispose();
     optimizer.dispose();
   }
-
-  const final = stop as { reason: StopReason; message: string } | null;
-  return {
-    solved: solvedAtEpisode !== null,
-    solvedAtEpisode,
-    stopReason: final!.reason,
-    message: final!.message,
-    model: online,
-    records,
-    config: c,
-    envSteps,
-    seconds: elapsed(),
-    backend: describeBackend(),
-  };
 }
