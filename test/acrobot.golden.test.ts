@@ -4,7 +4,7 @@
  */
 import { test, describe } from "node:test";
 import assert from "node:assert/strict";
-import { readFileSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { Acrobot, Dynamics } from "../lib/env/acrobot";
 
@@ -29,6 +29,9 @@ interface Trajectory {
 }
 
 const GOLDEN = process.env.ACROBOT_GOLDEN ?? join(__dirname, "..", "..", "shared", "golden", "acrobot", "trajectories.json");
+if (!existsSync(GOLDEN)) {
+  throw new Error(`golden trajectories not found at ${GOLDEN}: they live in shared/golden/acrobot beside the checkout (or set ACROBOT_GOLDEN to the file)`);
+}
 const data = JSON.parse(readFileSync(GOLDEN, "utf8")) as { constants: Record<string, unknown>; trajectories: Trajectory[] };
 
 const ONE_STEP_TOL = 1e-12;
