@@ -39,3 +39,13 @@ export type { EvaluateOptions, EvaluateResult } from "./train/evaluate";
 export { MovingAverage, movingAverages } from "./train/moving-average";
 export { writeSnapshot, readSnapshot } from "./train/snapshot";
 export type { TrainerSnapshot } from "./train/snapshot";
+
+export { lineChartSvg, acrobotFrameSvg, niceTicks, escapeXml } from "./viz/svg-chart";
+export type { LineChartSpec, SvgLine, SvgBand, SvgRefLine, ArmPositions, AcrobotFrameOptions, Dash } from "./viz/svg-chart";
+export type { PlotlyFigure, PlotlyLayout, PlotlyFrame, ScatterTrace } from "./viz/plotly-types";
+export { learningCurveFigure, compareFigure, episodeAnimationFigure, figureToSvg, acrossRuns, armPositions, PALETTE } from "./viz/figures";
+export type { LearningCurveOptions, CompareGroup, CompareOptions, BandKind, AfterEnd, AcrossRuns, EpisodeAnimationOptions, SvgSize } from "./viz/figures";
+export { chartHtml, plotlyBundleScript, reportHtml, tableHtml, escapeHtml, svgDataUri } from "./viz/html";
+export type { ChartHtmlOptions, ReportSection, ReportOptions, TableOptions, Cell } from "./viz/html";
+export { setupPlotly, showChart, showEpisode, showTable, liveTraining, lessonLine, statusLine, pyFixed, inNotebook } from "./viz/notebook";
+export type { LiveTraining, LiveTrainingOptions, FinishInfo } from "./viz/notebook";

@@ -104,7 +104,7 @@ export function niceTicks(lo: number, hi: number, target = 6): number[] {
   const ticks: number[] = [];
   const first = Math.ceil(lo / step - 1e-9);
   for (let k = first; k * step <= hi + step * 1e-9; k++) {
-    ticks.push(Math.round(k * step * 1e9) / 1e9); // drop float noise (0.30000000000000004)
+    ticks.push(Math.round(k * step * 1e9) / 1e9 + 0); // drop float noise (0.30000000000000004) and -0
   }
   return ticks;
 }
@@ -298,7 +298,7 @@ export function lineChartSvg(spec: LineChartSpec): string {
 
   // Grid, ticks and axis labels.
   const xt = niceTicks(x0, x1, Math.max(2, Math.round(plotW / 90)));
-  const yt = niceTicks(y0, y1, Math.max(2, Math.round(plotH / 50)));
+  const yt = niceTicks(y0, y1, Math.max(3, Math.round(plotH / 36)));
   const xStep = xt.length > 1 ? xt[1] - xt[0] : 1;
   const yStep = yt.length > 1 ? yt[1] - yt[0] : 1;
   parts.push(`<rect x="${px(marginLeft)}" y="${px(top)}" width="${px(plotW)}" height="${px(plotH)}" fill="#fafafa" stroke="#ccc"/>`);
@@ -350,7 +350,14 @@ export function lineChartSvg(spec: LineChartSpec): string {
     if (!r.label) continue;
     const yy = s.y(r.y);
     const above = yy - 5 > top + 10;
-    parts.push(`<text x="${px(right - 4)}" y="${px(above ? yy - 5 : yy + 14)}" text-anchor="end" font-size="12" fill="${escapeXml(splitColor(r.color ?? "#2ca02c").color)}">${escapeXml(r.label)}</text>`);
+    // A translucent box behind the label keeps it readable where curves cross it.
+    const ty = above ? yy - 5 : yy + 14;
+    const tw = textWidth(r.label) * 1.08 + 6; // bold text is a little wider than the estimate
+    parts.push(`<rect x="${px(right - 1 - tw)}" y="${px(ty - 12)}" width="${px(tw)}" height="16" fill="#ffffff" fill-opacity="0.75"/>`);
+    parts.push(
+      `<text x="${px(right - 4)}" y="${px(ty)}" text-anchor="end" font-size="12" font-weight="bold" ` +
+        `fill="${escapeXml(splitColor(r.color ?? "#2ca02c").color)}">${escapeXml(r.label)}</text>`,
+    );
   }
   return svgDocument(width, height, parts.join(""));
 }

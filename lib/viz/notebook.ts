@@ -1,0 +1,236 @@
+/**
+ * Notebook helpers around tslab's display API: send plotly.js once, show
+ * charts and episodes, and follow training live with one status line and one
+ * chart refreshed in place (not thousands of printed lines).
+ *
+ * tslab is loaded only inside its kernel (its executor sets
+ * `globalThis.__tslab__`): loading it elsewhere would pull in its TypeScript
+ * compiler and ZeroMQ for nothing, and its display throws "Not ready" outside
+ * a kernel anyway. Outside a kernel every helper prints a short text line.
+ */
+import type * as Tslab from "tslab";
+import type { EpisodeRecord } from "../train/trainer";
+import { chartHtml, plotlyBundle, plotlyBundleScript, tableHtml, type Cell, type ChartHtmlOptions, type TableOptions } from "./html";
+import { episodeAnimationFigure, figureToSvg, learningCurveFigure, type EpisodeAnimationOptions } from "./figures";
+import type { PlotlyFigure } from "./plotly-types";
+
+type Display = Tslab.Display;
+
+/** tslab's module when running inside the tslab kernel, else null. */
+function tslabInKernel(): typeof Tslab | null {
+  if (!("__tslab__" in globalThis)) return null;
+  try {
+    return require("tslab") as typeof Tslab;
+  } catch {
+    return null;
+  }
+}
+
+/** Whether displays go to a notebook (we run inside the tslab kernel). */
+export function inNotebook(): boolean {
+  return tslabInKernel() !== null;
+}
+
+/** Shows through `display`, or runs `fallback` when there is no kernel or the display fails. */
+function show(render: (d: Display) => void, fallback: () => void, display?: Display | null): void {
+  const target = display ?? tslabInKernel()?.display;
+  if (target) {
+    try {
+      render(target);
+      return;
+    } catch {
+      // tslab throws "Not ready" before a kernel executes anything: fall back to text
+    }
+  }
+  fallback();
+}
+
+const globals = globalThis as unknown as Record<string, unknown>;
+// On globalThis, not in this module: tslab re-transpiles an edited module and
+// would reset a module-level flag, but the page still has Plotly.
+const SENT_FLAG = "__acrobotDqnPlotlySent";
+
+/**
+ * Sends plotly.js to the page (once per kernel session) so later charts are
+ * interactive. Call it in a notebook's first cell. `force` sends it again,
+ * e.g. after reloading the browser page with the same kernel.
+ */
+export function setupPlotly(opts: { force?: boolean } = {}): void {
+  const t = tslabInKernel();
+  if (t === null) {
+    console.log("setupPlotly: not inside the tslab kernel; nothing to do (charts are drawn in notebooks).");
+    return;
+  }
+  const { version } = plotlyBundle();
+  if (globals[SENT_FLAG] === true && !opts.force) {
+    show((d) => d.text(`plotly.js ${version} was already sent in this kernel session (after reloading the page, use setupPlotly({ force: true })).`), () => {});
+    return;
+  }
+  show(
+    (d) => {
+      d.html(plotlyBundleScript());
+      d.text(`plotly.js ${version} loaded: charts below are interactive (each also carries a static picture for saved notebooks).`);
+      globals[SENT_FLAG] = true;
+    },
+    () => console.log("setupPlotly: the notebook display is not ready."),
+  );
+}
+
+function describe(fig: PlotlyFigure): string {
+  return `[chart] ${fig.layout.title?.text ?? "untitled"}: ${fig.data.length} trace(s)${fig.frames ? `, ${fig.frames.length} frames` : ""} (drawn only in a notebook)`;
+}
+
+/** Displays a chart: interactive with plotly.js on the page, else its static SVG (drawn from the figure unless given). */
+export function showChart(fig: PlotlyFigure, svg?: string, opts: ChartHtmlOptions = {}): void {
+  show((d) => d.html(chartHtml(fig, svg ?? figureToSvg(fig), opts)), () => console.log(describe(fig)));
+}
+
+/** Displays an episode as an animation (Play/Pause and a slider); the static picture is its highest-tip frame. */
+export function showEpisode(states: readonly ArrayLike<number>[], opts: EpisodeAnimationOptions & { height?: number } = {}): void {
+  const fig = episodeAnimationFigure(states, opts);
+  showChart(fig, figureToSvg(fig), { height: opts.height });
+}
+
+/** Displays a table (escaped HTML); prints it with console.table outside a notebook. */
+export function showTable(rows: readonly Record<string, Cell>[], opts: TableOptions = {}): void {
+  show((d) => d.html(tableHtml(rows, opts)), () => console.table(rows));
+}
+
+// ---------------------------------------------------------------- following training live
+
+/**
+ * Python's "{:.Nf}": the exact binary value rounded half to even (JS's
+ * toFixed rounds exact ties up: an average over 16 episodes of -95.0625 is
+ * "-95.062" in Python, "-95.063" with toFixed), plus nan, inf and "-0.000".
+ */
+export function pyFixed(x: number, digits = 3): string {
+  if (Number.isNaN(x)) return "nan";
+  if (!Number.isFinite(x)) return x > 0 ? "inf" : "-inf";
+  const sign = x < 0 || Object.is(x, -0) ? "-" : "";
+  const a = Math.abs(x);
+  if (a >= 1e21 || digits > 20) return sign + a.toFixed(Math.min(digits, 100));
+  // toFixed(100) is the exact decimal expansion for any value that can round to a non-zero digit here.
+  const [whole, frac] = a.toFixed(100).split(".");
+  const kept = BigInt(whole + frac.slice(0, digits));
+  const rest = frac.slice(digits);
+  const tie = rest[0] === "5" && /^0*$/.test(rest.slice(1));
+  const up = rest[0] > "5" || (rest[0] === "5" && !tie) || (tie && kept % 2n === 1n);
+  const n = (up ? kept + 1n : kept).toString().padStart(digits + 1, "0");
+  return digits === 0 ? sign + n : `${sign}${n.slice(0, -digits)}.${n.slice(-digits)}`;
+}
+
+/** The lesson's line, exactly: `[Episode N] Reward : r, Average reward : avg`. */
+export function lessonLine(record: EpisodeRecord): string {
+  return `[Episode ${record.episode}] Reward : ${pyFixed(record.return)}, Average reward : ${pyFixed(record.average100)}`;
+}
+
+function clock(seconds: number): string {
+  const s = Math.max(0, Math.floor(seconds));
+  const h = Math.floor(s / 3600), m = Math.floor((s % 3600) / 60), r = s % 60;
+  const two = (n: number) => String(n).padStart(2, "0");
+  return h > 0 ? `${h}:${two(m)}:${two(r)}` : `${m}:${two(r)}`;
+}
+
+/** One status line: episode, return, 100-episode average, epsilon, recent episodes per second, elapsed time. */
+export function statusLine(records: readonly EpisodeRecord[], solvedAt?: number): string {
+  const r = records[records.length - 1];
+  if (r === undefined) return "training: no episode finished yet";
+  const prev = records[Math.max(0, records.length - 21)]; // rate over the last 20 episodes
+  const span = r.seconds - (prev === r ? 0 : prev.seconds);
+  const episodes = prev === r ? r.episode : r.episode - prev.episode;
+  const perSecond = episodes / span;
+  const rate = span > 0 ? (perSecond < 10 ? perSecond.toPrecision(3) : perSecond.toFixed(1)) : "-";
+  const bar = solvedAt !== undefined ? ` (bar ${solvedAt})` : "";
+  return (
+    `episode ${r.episode} | return ${r.return.toFixed(1)} | 100-episode average ${r.average100.toFixed(2)}${bar} | ` +
+    `epsilon ${r.epsilon.toFixed(3)} | ${rate} episodes/s | elapsed ${clock(r.seconds)}`
+  );
+}
+
+export interface LiveTrainingOptions {
+  /** Draws the bar on the chart and shows it in the status line. */
+  solvedAt?: number;
+  /** Episodes between chart refreshes (default 10). */
+  every?: number;
+  /** Print the lesson's line for every episode instead of the updating status line. */
+  lessonLog?: boolean;
+  title?: string;
+  /** Keep a live learning-curve chart (default true). */
+  chart?: boolean;
+}
+
+/** What `finish` can use from the trainer's result (a `TrainResult` fits). */
+export interface FinishInfo {
+  message?: string;
+  records?: readonly EpisodeRecord[];
+}
+
+export interface LiveTraining {
+  /** Pass as the trainer's `onEpisode` hook. */
+  onEpisode: (record: EpisodeRecord) => void;
+  /** Draws the final chart and status; pass the trainer's result for its message. */
+  finish: (result?: FinishInfo) => void;
+  /** Every record seen so far. */
+  readonly records: EpisodeRecord[];
+}
+
+/**
+ * Follows training in a notebook: one status line and one chart, both
+ * updated in place. Each call is cheap (the status line is refreshed at most
+ * ten times a second, the chart every `every` episodes) because the trainer
+ * awaits this hook between episodes. Outside a kernel it prints the status
+ * every `every` episodes.
+ */
+export function liveTraining(opts: LiveTrainingOptions = {}): LiveTraining {
+  const every = Math.max(1, Math.floor(opts.every ?? 10));
+  const records: EpisodeRecord[] = [];
+  const t = tslabInKernel();
+  const status = t !== null && !opts.lessonLog ? t.newDisplay() : null;
+  const chart = t !== null && opts.chart !== false ? t.newDisplay() : null;
+  const chartId = `live-${Math.random().toString(36).slice(2, 8)}`;
+  let lastStatus = -Infinity;
+
+  // Placeholders first, so the status line stays above the chart.
+  if (status) show((d) => d.text("training: waiting for the first episode"), () => {}, status);
+  if (chart) {
+    show((d) => d.html(`<div style="color:#777;font-size:12px">learning curve: first drawn after ${every} episodes</div>`), () => {}, chart);
+  }
+
+  const drawChart = () => {
+    if (!chart || records.length === 0) return;
+    const fig = learningCurveFigure(records, { solvedAt: opts.solvedAt, title: opts.title });
+    show((d) => d.html(chartHtml(fig, figureToSvg(fig), { id: chartId })), () => {}, chart);
+  };
+  const drawStatus = (suffix = "") => {
+    const line = statusLine(records, opts.solvedAt) + suffix;
+    if (status) show((d) => d.text(line), () => console.log(line), status);
+    else console.log(line);
+  };
+
+  const onEpisode = (record: EpisodeRecord): void => {
+    records.push(record);
+    const refresh = records.length % every === 0;
+    if (opts.lessonLog) {
+      console.log(lessonLine(record));
+    } else if (status) {
+      const now = performance.now();
+      if (refresh || now - lastStatus >= 100) {
+        lastStatus = now;
+        drawStatus();
+      }
+    } else if (refresh) {
+      drawStatus(); // no kernel: a printed line every `every` episodes
+    }
+    if (refresh) drawChart();
+  };
+
+  const finish = (result?: FinishInfo): void => {
+    if (result?.records && result.records.length > records.length) records.splice(0, records.length, ...result.records);
+    drawChart();
+    const message = result?.message ? ` | ${result.message}` : "";
+    if (opts.lessonLog) console.log(`${statusLine(records, opts.solvedAt)}${message}`);
+    else drawStatus(message);
+  };
+
+  return { onEpisode, finish, records };
+}
