@@ -30,7 +30,7 @@ export { train } from "./train/trainer";
 export type { TrainResult, TrainHooks, TrainContext, TrainOptions, EpisodeRecord, StopReason } from "./train/trainer";
 export { defaultConfig, resolveConfig, rewardFunction, configToJson } from "./train/config";
 export type { TrainConfig } from "./train/config";
-export { presets, preset } from "./train/presets";
+export { presets, preset, presetChanges } from "./train/presets";
 export type { Preset, PresetName } from "./train/presets";
 export { rewardFunctions } from "./train/rewards";
 export type { RewardFn, RewardName } from "./train/rewards";
@@ -47,5 +47,7 @@ export { learningCurveFigure, compareFigure, episodeAnimationFigure, figureToSvg
 export type { LearningCurveOptions, CompareGroup, CompareOptions, BandKind, AfterEnd, AcrossRuns, EpisodeAnimationOptions, SvgSize } from "./viz/figures";
 export { chartHtml, plotlyBundleScript, reportHtml, tableHtml, escapeHtml, svgDataUri } from "./viz/html";
 export type { ChartHtmlOptions, ReportSection, ReportOptions, TableOptions, Cell } from "./viz/html";
-export { setupPlotly, showChart, showEpisode, showTable, liveTraining, lessonLine, statusLine, pyFixed, inNotebook } from "./viz/notebook";
+export { setupPlotly, showChart, showEpisode, showTable, showMessage, liveTraining, lessonLine, statusLine, pyFixed, inNotebook } from "./viz/notebook";
 export type { LiveTraining, LiveTrainingOptions, FinishInfo } from "./viz/notebook";
+export { checkTipHeightReward } from "./exercise";
+export type { RewardCheck } from "./exercise";

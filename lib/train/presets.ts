@@ -3,7 +3,7 @@
  * or tweak it with `{ ...presets.target, learningRate: 5e-4 }`.
  * Fields not named here take `defaultConfig`'s values.
  */
-import type { TrainConfig } from "./config";
+import { resolveConfig, type TrainConfig } from "./config";
 
 export type Preset = Partial<TrainConfig>;
 
@@ -91,4 +91,13 @@ export type PresetName = keyof typeof presets;
 export function preset(name: string): Preset {
   if (!(name in presets)) throw new RangeError(`unknown preset "${name}"; the presets are: ${Object.keys(presets).join(", ")}`);
   return { ...presets[name as PresetName] };
+}
+
+/** The fields in which `to` differs from `from` (defaults filled in): "the few lines that change" between chapters. */
+export function presetChanges(from: Preset, to: Preset): { field: string; before: string; after: string }[] {
+  const a = resolveConfig(from), b = resolveConfig(to);
+  const show = (v: unknown) => (typeof v === "function" ? "(a function)" : JSON.stringify(v));
+  return (Object.keys(b) as (keyof TrainConfig)[])
+    .filter((k) => show(a[k]) !== show(b[k]))
+    .map((k) => ({ field: k, before: show(a[k]), after: show(b[k]) }));
 }

@@ -23,6 +23,8 @@ export interface EpisodeRecord {
   return: number;
   /** Mean return of the last (up to) 100 episodes, this one included. */
   average100: number;
+  /** The environment's own return (-1 per step, 0 on reaching the line), whatever reward the agent learns from. */
+  envReturn: number;
   /** Whether the tip reached the line (rather than running out of time). */
   terminated: boolean;
   /** Epsilon at the episode's last step. */
@@ -202,7 +204,7 @@ export async function train(config: Partial<TrainConfig>, hooks: TrainHooks = {}
       returns.push(total);
       average100.push(total);
       const record: EpisodeRecord = {
-        episode, steps, return: total, average100: average100.mean(), terminated, epsilon,
+        episode, steps, return: total, average100: average100.mean(), envReturn: terminated ? 1 - steps : -steps, terminated, epsilon,
         loss: null, envSteps, seconds: elapsed(),
       };
       records.push(record);

@@ -10,7 +10,7 @@
  */
 import type * as Tslab from "tslab";
 import type { EpisodeRecord } from "../train/trainer";
-import { chartHtml, plotlyBundle, plotlyBundleScript, tableHtml, type Cell, type ChartHtmlOptions, type TableOptions } from "./html";
+import { chartHtml, escapeHtml, plotlyBundle, plotlyBundleScript, tableHtml, type Cell, type ChartHtmlOptions, type TableOptions } from "./html";
 import { episodeAnimationFigure, figureToSvg, learningCurveFigure, type EpisodeAnimationOptions } from "./figures";
 import type { PlotlyFigure } from "./plotly-types";
 
@@ -233,4 +233,11 @@ export function liveTraining(opts: LiveTrainingOptions = {}): LiveTraining {
   };
 
   return { onEpisode, finish, records };
+}
+
+/** A highlighted message box: green for ok, red for a problem, grey for a note (plain text outside a notebook). */
+export function showMessage(kind: "ok" | "error" | "note", text: string): void {
+  const colors = { ok: ["#e8f5e9", "#2e7d32", "✔"], error: ["#ffebee", "#c62828", "✘"], note: ["#f5f5f5", "#616161", "ℹ"] }[kind];
+  const html = `<div class="acrobot-message acrobot-${kind}" style="background:${colors[0]};border-left:4px solid ${colors[1]};padding:8px 12px;margin:4px 0;font-family:sans-serif">${colors[2]} ${escapeHtml(text)}</div>`;
+  show((d) => d.html(html), () => console.log(`${colors[2]} ${text}`));
 }
