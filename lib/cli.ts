@@ -1,28 +1,16 @@
 /**
- * `npm start`. Until the trainer lands this plays one episode of Acrobot-v1
- * with a uniformly random policy and prints its return: the baseline every
- * chapter of the course has to beat.
+ * The command line: `npm start` (the main job), `train`, `play`, `compare`,
+ * `report`. Run `npm start -- --help` or `npx acrobot-dqn --help`.
+ * The commands live in lib/cli/, the run-record format in lib/runs/.
  */
-import { Acrobot } from "./env/acrobot";
-import { initBackend, describeBackend } from "./tf";
+import { runCli } from "./cli/program";
+import { errorLine, EXIT } from "./cli/errors";
 
-async function main(): Promise<void> {
-  await initBackend();
-  console.log(`acrobot-dqn: ${describeBackend()}`);
-  const env = new Acrobot();
-  const seed = 0;
-  env.reset({ seed });
-  let total = 0, steps = 0;
-  for (;;) {
-    const r = env.step(Math.floor(Math.random() * 3));
-    total += r.reward;
-    steps++;
-    if (r.terminated || r.truncated) break;
-  }
-  console.log(`random policy, one episode (reset seed ${seed}): return ${total} in ${steps} steps`);
-}
-
-main().catch((e: unknown) => {
-  console.error(e instanceof Error ? e.message : e);
-  process.exit(1);
-});
+runCli(process.argv.slice(2)).then(
+  (code) => process.exit(code),
+  (e: unknown) => {
+    // A runtime failure: the library's message, one line (the stack with DEBUG=1).
+    console.error(`acrobot-dqn: ${errorLine(e)}`);
+    process.exit(EXIT.failure);
+  },
+);

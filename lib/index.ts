@@ -20,7 +20,7 @@ export { makeRng } from "./random";
 export type { Rng } from "./random";
 export { ReplayMemory, emptyBatch } from "./agent/replay-memory";
 export type { Batch } from "./agent/replay-memory";
-export { buildQNetwork, qValues, argmax, greedyAction, epsilonGreedyAction, copyWeights } from "./agent/q-network";
+export { buildQNetwork, forward, qValues, argmax, greedyAction, epsilonGreedyAction, copyWeights } from "./agent/q-network";
 export type { QNetworkOptions } from "./agent/q-network";
 export { tdTargets, tdLoss, tdUpdate, chosenQ, batchTensors, clipByGlobalNorm } from "./agent/td-update";
 export type { TdOptions, LossKind, BatchTensors } from "./agent/td-update";

@@ -155,6 +155,8 @@ export async function train(config: Partial<TrainConfig>, hooks: TrainHooks = {}
     if (c.memory === "episode") memory.clear(); // chapter 1 forgets the episode it learned from
   };
 
+  // The signal listeners must be added after an await (initBackend above): in a tslab cell, a SIGINT
+  // listener added in the cell's synchronous part makes the stop button kill the kernel instead.
   const aborted = { value: hooks.signal?.aborted ?? false };
   const onAbort = () => (aborted.value = true);
   hooks.signal?.addEventListener("abort", onAbort);

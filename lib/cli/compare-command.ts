@@ -1,0 +1,150 @@
+/**
+ * `compare`: every preset x seed as its own `train` job, several at a time,
+ * each into a run folder under one compare folder; then the report over
+ * them (report.html, report.svg) and compare.json saying what was run.
+ */
+import { existsSync, mkdirSync, readdirSync } from "node:fs";
+import { availableParallelism } from "node:os";
+import { join, resolve } from "node:path";
+import { resolveConfig } from "../train/config";
+import { preset as presetConfig } from "../train/presets";
+import { isRunFolder, readRun, type Run } from "../runs/read";
+import { writeJsonFile } from "../runs/write";
+import { asUsage, EXIT, UsageError } from "./errors";
+import { runPool, type Job, type JobResult, type Pool } from "./jobs";
+import { makeCompareProgress } from "./compare-progress";
+import { presetTableMarkdown, writeReport, type ReportFiles } from "./report";
+import { StopRequests } from "./signals";
+import { commandLine, packageVersion } from "./meta";
+import { shown } from "./train-command";
+import type { Overrides, PlotlyMode } from "./options";
+
+export interface CompareFlags {
+  presets: string[];
+  seeds: number[];
+  jobs?: number;
+  episodes?: number;
+  steps?: number;
+  set?: Overrides;
+  out?: string;
+  evalEpisodes: number;
+  plotly: PlotlyMode;
+}
+
+export interface CompareOutcome {
+  dir: string;
+  concurrency: number;
+  results: JobResult[];
+  report: ReportFiles | null;
+  wallSeconds: number;
+  exitCode: number;
+}
+
+function stamp(): string {
+  const d = new Date(), two = (n: number) => String(n).padStart(2, "0");
+  return `${d.getFullYear()}${two(d.getMonth() + 1)}${two(d.getDate())}-${two(d.getHours())}${two(d.getMinutes())}${two(d.getSeconds())}`;
+}
+
+/** Checks every job's config before starting any, so a bad --set fails at once with exit 2. */
+function checkConfigs(flags: CompareFlags): void {
+  const set = flags.set ?? {};
+  if ("seed" in set) throw new UsageError("compare sets the seeds with --seeds; drop --set seed=...");
+  for (const name of flags.presets) {
+    asUsage(() =>
+      resolveConfig({
+        ...presetConfig(name), ...set,
+        ...(flags.episodes !== undefined ? { maxEpisodes: flags.episodes } : {}),
+        ...(flags.steps !== undefined ? { maxEnvSteps: flags.steps } : {}),
+      }),
+    );
+  }
+}
+
+function makeJobs(flags: CompareFlags, dir: string): Job[] {
+  const common = [
+    "--json", "--eval-episodes", String(flags.evalEpisodes), "--plotly", "cdn", // the report carries plotly.js; each run's chart loads it from the CDN
+    ...(flags.episodes !== undefined ? ["--episodes", String(flags.episodes)] : []),
+    ...(flags.steps !== undefined ? ["--steps", String(flags.steps)] : []),
+    ...Object.entries(flags.set ?? {}).flatMap(([k, v]) => ["--set", `${k}=${typeof v === "string" ? v : JSON.stringify(v)}`]),
+  ];
+  return flags.presets.flatMap((preset) =>
+    flags.seeds.map((seed) => {
+      const runDir = join(dir, `${preset}-seed${seed}`);
+      return { name: `${preset} seed ${seed}`, preset, seed, dir: runDir, args: ["train", "--preset", preset, "--seed", String(seed), "--out", runDir, ...common] };
+    }),
+  );
+}
+
+/** Runs the comparison; used by the `compare` command and by `npm run bench -- --compare`. */
+export async function runCompare(flags: CompareFlags, opts: { progress?: "auto" | "quiet" } = {}): Promise<CompareOutcome> {
+  checkConfigs(flags);
+  const dir = resolve(flags.out ?? join("runs", `compare-${stamp()}`));
+  if (existsSync(dir) && readdirSync(dir).length > 0) throw new Error(`${dir} already exists and is not empty: choose another --out`);
+  mkdirSync(dir, { recursive: true });
+  const jobs = makeJobs(flags, dir);
+  const concurrency = Math.max(1, Math.min(flags.jobs ?? availableParallelism(), jobs.length));
+  const plan = {
+    presets: flags.presets, seeds: flags.seeds, jobs: concurrency, maxEpisodes: flags.episodes ?? null, maxEnvSteps: flags.steps ?? null,
+    overrides: flags.set ?? {}, commandLine: commandLine(), acrobotDqnVersion: packageVersion(), startedAt: new Date().toISOString(),
+  };
+  writeJsonFile(join(dir, "compare.json"), plan);
+
+  const progress = makeCompareProgress(jobs, opts.progress ?? "auto");
+  progress.note(`compare: ${jobs.length} jobs (${flags.presets.join(", ")} x seeds ${flags.seeds.join(", ")}), ${concurrency} at a time, in ${shown(dir)}`);
+  let pool: Pool | null = null;
+  const stops = new StopRequests((signal) => pool?.stop(signal));
+  stops.onStop((signal) => {
+    progress.note(`${signal}: stopping every job after its current step; each saves itself as interrupted (again to quit at once)`);
+    pool?.stop(signal);
+  });
+  const t0 = performance.now();
+  let results: JobResult[];
+  try {
+    pool = runPool({ jobs, concurrency, events: progress });
+    results = await pool.done;
+  } finally {
+    progress.end();
+    stops.dispose();
+  }
+  const wallSeconds = (performance.now() - t0) / 1000;
+
+  const runs: Run[] = [];
+  for (const r of results) {
+    if (!isRunFolder(r.job.dir)) continue;
+    try {
+      runs.push(readRun(r.job.dir));
+    } catch (e) {
+      console.error(`${r.job.name}: its run folder could not be read (${(e as Error).message})`);
+    }
+  }
+  const backend = runs[0]?.meta.backend ?? "unknown backend";
+  const budgets = [flags.episodes !== undefined && `${flags.episodes} episodes`, flags.steps !== undefined && `${flags.steps} env steps`].filter(Boolean).join(", ");
+  const report = runs.length === 0 ? null : writeReport(runs, { html: join(dir, "report.html"), svg: join(dir, "report.svg") }, {
+    title: `Compare: ${flags.presets.join(", ")} over seeds ${flags.seeds.join(", ")}`,
+    notes: [
+      `${jobs.length} jobs, ${concurrency} at a time, ${wallSeconds.toFixed(0)} s wall time; budget per job: ${budgets || "the presets' own"}${Object.keys(flags.set ?? {}).length > 0 ? `; overrides: ${JSON.stringify(flags.set)}` : ""}.`,
+      `${backend}; ${commandLine()}`,
+    ],
+    plotly: flags.plotly,
+  });
+  writeJsonFile(join(dir, "compare.json"), {
+    ...plan, wallSeconds,
+    results: results.map((r) => ({ name: r.job.name, preset: r.job.preset, seed: r.job.seed, dir: r.job.dir, status: r.status, exitCode: r.exitCode, error: r.error, wallSeconds: r.wallSeconds, solvedAtEpisode: r.summary?.solvedAtEpisode ?? null })),
+  });
+  const failed = results.some((r) => r.status === "failed" || r.status === "diverged");
+  const exitCode = stops.exitCode() ?? (failed ? EXIT.failure : EXIT.ok);
+  return { dir, concurrency, results, report, wallSeconds, exitCode };
+}
+
+export async function compareCommand(flags: CompareFlags): Promise<number> {
+  const o = await runCompare(flags);
+  if (o.report) {
+    console.log(`\n${presetTableMarkdown(o.report.presetRows)}\n`);
+    console.log(`report: ${shown(o.report.html)} (chart also in ${shown(o.report.svg)})`);
+  } else {
+    console.log("no run folder was written, so there is no report");
+  }
+  console.log(`runs:   ${shown(o.dir)} (${o.results.length} jobs, ${o.wallSeconds.toFixed(0)} s wall time)`);
+  for (const r of o.results.filter((x) => x.status === "failed")) console.error(`${r.job.name} failed: ${r.error ?? "no message"}`);
+  return o.exitCode;
+}

@@ -1,0 +1,79 @@
+/**
+ * Parsers for option values. Each throws commander's InvalidArgumentError
+ * with what is allowed, so a bad value becomes one line and exit code 2.
+ */
+import { InvalidArgumentError } from "commander";
+import { preset, presets } from "../train/presets";
+
+export function wholeNumber(min: number): (value: string) => number {
+  return (value) => {
+    const n = Number(value);
+    if (value.trim() === "" || !Number.isSafeInteger(n) || n < min) throw new InvalidArgumentError(`allowed: a whole number >= ${min}`);
+    return n;
+  };
+}
+
+/** "1,2,3" -> [1, 2, 3]; no duplicates. */
+export function wholeNumberList(min: number): (value: string) => number[] {
+  const one = wholeNumber(min);
+  return (value) => {
+    let list: number[];
+    try {
+      list = value.split(",").map((x) => one(x.trim()));
+    } catch {
+      throw new InvalidArgumentError(`allowed: comma-separated whole numbers >= ${min}, e.g. 1,2,3`);
+    }
+    if (new Set(list).size !== list.length) throw new InvalidArgumentError("allowed: each number once");
+    return list;
+  };
+}
+
+export function presetName(value: string): string {
+  try {
+    preset(value);
+  } catch {
+    throw new InvalidArgumentError(`allowed: ${presetNames()}`);
+  }
+  return value;
+}
+
+export function presetList(value: string): string[] {
+  const names = value.split(",").map((x) => x.trim());
+  for (const n of names) {
+    if (!(n in presets)) throw new InvalidArgumentError(`"${n}" is not a preset; allowed: comma-separated presets from ${presetNames()}`);
+  }
+  if (new Set(names).size !== names.length) throw new InvalidArgumentError("allowed: each preset once");
+  return names;
+}
+
+export function presetNames(): string {
+  return Object.keys(presets).join(", ");
+}
+
+export type Overrides = Record<string, unknown>;
+
+/**
+ * `--set key=value`, repeatable. The value is JSON when it parses (numbers,
+ * true/false, null, arrays such as [64,64]), else a plain string (huber, nips).
+ * Whether the field exists and the value fits is resolveConfig's to say.
+ */
+export function collectSet(value: string, previous: Overrides = {}): Overrides {
+  const eq = value.indexOf("=");
+  const key = eq > 0 ? value.slice(0, eq).trim() : "";
+  if (key === "") throw new InvalidArgumentError("allowed: key=value, e.g. --set learningRate=0.0005 or --set hiddenLayers=[64,64]");
+  const raw = value.slice(eq + 1).trim();
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(raw);
+  } catch {
+    parsed = raw;
+  }
+  return { ...previous, [key]: parsed };
+}
+
+export type PlotlyMode = "inline" | "cdn";
+
+export function plotlyMode(value: string): PlotlyMode {
+  if (value !== "inline" && value !== "cdn") throw new InvalidArgumentError('allowed: "inline" (offline, about 10 MB per page) or "cdn"');
+  return value;
+}

@@ -1,0 +1,180 @@
+/**
+ * One training run into its run folder: the trainer with hooks that append
+ * each episode to episodes.jsonl and checkpoint every so often, then the
+ * model, a greedy evaluation, the chart and the summary. `npm start`,
+ * `train`, `train --resume` and every `compare` job go through here.
+ */
+import { join } from "node:path";
+import { train, type EpisodeRecord, type TrainContext, type TrainResult } from "../train/trainer";
+import { configToJson, type TrainConfig } from "../train/config";
+import { writeSnapshot, type TrainerSnapshot } from "../train/snapshot";
+import { evaluate } from "../train/evaluate";
+import { saveModel } from "../agent/model-io";
+import { describeBackend, initBackend } from "../tf";
+import { FILES, type RunEvaluation, type RunMeta, type RunStatus, type RunSummary } from "../runs/format";
+import { alignEpisodeLog, EpisodeLog, writeJsonFile } from "../runs/write";
+import { recordFigures } from "../runs/summary";
+import { commandLine, newRunMeta, packageVersion } from "./meta";
+import { writeRunChart } from "./charts";
+import type { TrainProgress } from "./progress";
+import type { StopRequests } from "./signals";
+import type { Overrides, PlotlyMode } from "./options";
+import { EXIT } from "./errors";
+
+export interface TrainRunOptions {
+  dir: string;
+  config: TrainConfig;
+  preset: string;
+  /** The `--set` fields, recorded in meta.json. */
+  overrides: Overrides;
+  /** Continue from this checkpoint, with this meta.json (from the run folder). */
+  resume?: { snapshot: TrainerSnapshot; meta: RunMeta };
+  progress: TrainProgress;
+  stops: StopRequests;
+  /** Greedy episodes after training (0: none). */
+  evalEpisodes: number;
+  plotly: PlotlyMode;
+  /** Checkpoint after this many episodes or seconds, whichever comes first. */
+  checkpointEvery?: { episodes: number; seconds: number };
+}
+
+export interface TrainRunOutcome {
+  dir: string;
+  summary: RunSummary;
+  exitCode: number;
+  modelDir: string | null;
+  chart: { html: string; svg: string };
+}
+
+/** Seeds greedy evaluation away from the training seed's first episode. */
+export const EVAL_SEED_OFFSET = 1000;
+
+export async function trainRun(o: TrainRunOptions): Promise<TrainRunOutcome> {
+  const { dir, config: c, progress, stops } = o;
+  const every = o.checkpointEvery ?? { episodes: 25, seconds: 60 };
+  await initBackend();
+  const path = (f: string) => join(dir, f);
+  const stepCap = Math.min(c.maxStepsPerEpisode ?? Infinity, c.maxEpisodeSteps);
+  const resumedAfter = o.resume?.snapshot.records.length ?? 0;
+
+  // What the run folder says it is: a new run gets its meta now; a resumed run notes the resume once training has started.
+  const meta: RunMeta = o.resume
+    ? { ...o.resume.meta, resumes: [...(o.resume.meta.resumes ?? []), { at: new Date().toISOString(), commandLine: commandLine(), backend: describeBackend(), fromEpisode: resumedAfter }] }
+    : newRunMeta({ preset: o.preset, overrides: o.overrides, seed: c.seed });
+  let startWritten = false;
+  const writeStart = () => {
+    if (startWritten) return;
+    startWritten = true;
+    writeJsonFile(path(FILES.config), configToJson(c));
+    writeJsonFile(path(FILES.meta), meta);
+  };
+  if (!o.resume) {
+    writeStart();
+    writeJsonFile(path(FILES.summary), summaryOf({ status: "running", stopReason: null, message: "training", records: [], c, solvedAtEpisode: null, envSteps: 0, seconds: 0, evaluation: null, checkpointEpisode: null }));
+  } else {
+    const dropped = alignEpisodeLog(dir, o.resume.snapshot.records);
+    if (dropped > 0 && progress.human) console.error(`episodes.jsonl held ${dropped} episode(s) after the checkpoint; they will be played again`);
+  }
+
+  const log = new EpisodeLog(path(FILES.episodes));
+  let checkpointEpisode: number | null = o.resume ? resumedAfter : null;
+  let lastCheckpoint = performance.now();
+  const checkpoint = async (context: TrainContext, episode: number) => {
+    writeSnapshot(await context.snapshot(), path(FILES.checkpoint));
+    checkpointEpisode = episode;
+    lastCheckpoint = performance.now();
+  };
+  stops.onStop((signal) => progress.stopping(signal));
+
+  progress.start({ runDir: dir, backend: describeBackend(), preset: meta.preset, seed: c.seed, solvedAt: c.solvedAt, maxEpisodes: c.maxEpisodes, maxEnvSteps: c.maxEnvSteps, resumedAfter });
+  let result: TrainResult;
+  try {
+    result = await train(
+      c,
+      {
+        signal: stops.signal,
+        handleSignals: false, // StopRequests handles them and knows the exit code
+        onEpisode: async (record: EpisodeRecord, context: TrainContext) => {
+          writeStart();
+          // An episode the interrupt cut short: it neither reached the line nor ran out of steps.
+          const partial = stops.received !== null && !record.terminated && record.steps < stepCap && record.envSteps < c.maxEnvSteps;
+          log.append(partial ? { ...record, partial: true } : record);
+          progress.episode(record);
+          const healthy = Number.isFinite(record.return) && (record.loss === null || Number.isFinite(record.loss));
+          const due = record.episode % every.episodes === 0 || performance.now() - lastCheckpoint >= every.seconds * 1000;
+          if (healthy && due && stops.received === null) await checkpoint(context, record.episode);
+        },
+        onFinish: async (r: TrainResult, context: TrainContext) => {
+          writeStart();
+          // A diverged network is not worth resuming from: keep the last healthy checkpoint.
+          if (r.stopReason !== "diverged" && r.records.length > 0) await checkpoint(context, r.records.length);
+        },
+      },
+      { resume: o.resume?.snapshot },
+    );
+  } finally {
+    log.close();
+    progress.end();
+  }
+
+  const status: RunStatus =
+    result.stopReason === "diverged" ? "diverged" : result.stopReason === "aborted" ? "interrupted" : result.solved ? "solved" : "unsolved";
+  let modelDir: string | null = null;
+  let evaluation: RunEvaluation | null = null;
+  try {
+    if (status !== "diverged") {
+      modelDir = await saveModel(result.model, path(FILES.model), modelMetadata(meta, c, status, result));
+    }
+    if ((status === "solved" || status === "unsolved") && o.evalEpisodes > 0 && stops.received === null) {
+      const seed = c.seed + EVAL_SEED_OFFSET;
+      const e = evaluate(result.model, { episodes: o.evalEpisodes, seed, maxEpisodeSteps: c.maxEpisodeSteps, dynamics: c.dynamics, reward: c.reward });
+      evaluation = { episodes: o.evalEpisodes, seed, returns: e.returns, lengths: e.lengths, mean: e.mean, successes: e.successes };
+    }
+  } finally {
+    result.model.dispose();
+  }
+
+  const summary = summaryOf({
+    status, stopReason: result.stopReason, message: result.message, records: result.records, c, solvedAtEpisode: result.solvedAtEpisode,
+    envSteps: result.envSteps, seconds: result.seconds, evaluation, checkpointEpisode,
+  });
+  const chart = writeRunChart(dir, `${meta.preset}, seed ${c.seed}: ${status}`, result.records, summary, o.plotly);
+  writeJsonFile(path(FILES.summary), summary);
+  const exitCode = status === "interrupted" ? stops.exitCode() ?? EXIT.SIGINT : status === "diverged" ? EXIT.failure : EXIT.ok;
+  return { dir, summary, exitCode, modelDir, chart };
+}
+
+function summaryOf(s: {
+  status: RunStatus; stopReason: string | null; message: string; records: readonly EpisodeRecord[]; c: TrainConfig; solvedAtEpisode: number | null;
+  envSteps: number; seconds: number; evaluation: RunEvaluation | null; checkpointEpisode: number | null;
+}): RunSummary {
+  const figures = recordFigures(s.records, s.solvedAtEpisode, s.c.solvedWindow);
+  return {
+    status: s.status,
+    stopReason: s.stopReason,
+    message: s.message,
+    solvedAtEpisode: s.solvedAtEpisode,
+    solvedAt: s.c.solvedAt,
+    episodes: s.records.length,
+    envSteps: s.envSteps,
+    seconds: s.seconds,
+    ...figures,
+    evaluation: s.evaluation,
+    checkpointEpisode: s.checkpointEpisode,
+    updatedAt: new Date().toISOString(),
+  };
+}
+
+/** Stored in model.json, so `play` can tell what it is playing. Values must be non-null for saveModel. */
+function modelMetadata(meta: RunMeta, c: TrainConfig, status: RunStatus, r: TrainResult): { [key: string]: {} } {
+  return {
+    trainedBy: `acrobot-dqn ${packageVersion()}`,
+    preset: meta.preset,
+    seed: c.seed,
+    status,
+    episodes: r.records.length,
+    envSteps: r.envSteps,
+    ...(r.solvedAtEpisode !== null ? { solvedAtEpisode: r.solvedAtEpisode } : {}),
+    config: configToJson(c),
+  };
+}
