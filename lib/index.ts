@@ -51,3 +51,8 @@ export { setupPlotly, showChart, showEpisode, showTable, showMessage, liveTraini
 export type { LiveTraining, LiveTrainingOptions, FinishInfo } from "./viz/notebook";
 export { checkTipHeightReward } from "./exercise";
 export type { RewardCheck } from "./exercise";
+
+export { readRun, readRuns, listRuns, runLabel } from "./runs/read";
+export type { Run, RunListing } from "./runs/read";
+export type { RunSummary, RunMeta, RunStatus } from "./runs/format";
+export { saveRun, saveNotebookRun, loadNotebookRun, runsRoot } from "./runs/saved-run";
