@@ -1,0 +1,117 @@
+/**
+ * Runs side by side: per preset, the mean 100-episode average with a band
+ * across seeds, and what it took each to reach the bar. The `compare` and
+ * `report` commands and the comparison notebook all show this.
+ */
+import { compareFigure } from "../viz/figures";
+import type { Cell } from "../viz/html";
+import type { PlotlyFigure } from "../viz/plotly-types";
+import { runLabel, type Run } from "./read";
+import { recordFigures } from "./summary";
+
+export interface RunRow {
+  preset: string;
+  seed: number;
+  status: string;
+  episodesToBar: number | null;
+  envStepsToBar: number | null;
+  secondsToBar: number | null;
+  episodes: number;
+  bestAverage100: number | null;
+  greedyMean: number | null;
+  folder: string;
+}
+
+export interface PresetRow {
+  preset: string;
+  runs: number;
+  solved: number;
+  /** Medians over the runs that reached the bar; null when none did. */
+  episodesToBar: number | null;
+  envStepsToBar: number | null;
+  secondsToBar: number | null;
+  bestAverage100: number | null;
+}
+
+export function median(xs: readonly number[]): number | null {
+  if (xs.length === 0) return null;
+  const s = [...xs].sort((a, b) => a - b), mid = s.length >> 1;
+  return s.length % 2 === 1 ? s[mid] : (s[mid - 1] + s[mid]) / 2;
+}
+
+export function runRow(run: Run): RunRow {
+  const s = run.summary;
+  const f = recordFigures(run.records, s?.solvedAtEpisode ?? null, run.config.solvedWindow);
+  return {
+    preset: runLabel(run.meta),
+    seed: run.meta.seed,
+    status: s?.status === "running" ? "running or killed" : s?.status ?? "no summary",
+    episodesToBar: f.toBar?.episode ?? null,
+    envStepsToBar: f.toBar?.envSteps ?? null,
+    secondsToBar: f.toBar ? Math.round(f.toBar.seconds * 10) / 10 : null,
+    episodes: run.records.length,
+    bestAverage100: f.bestAverage100,
+    greedyMean: s?.evaluation?.mean ?? null,
+    folder: run.name,
+  };
+}
+
+/** One row per preset (label), in the order the presets first appear. */
+export function presetRows(rows: readonly RunRow[]): PresetRow[] {
+  return [...new Set(rows.map((r) => r.preset))].map((preset) => {
+    const rs = rows.filter((r) => r.preset === preset);
+    const solved = rs.filter((r) => r.episodesToBar !== null);
+    const med = (f: (r: RunRow) => number | null) => median(solved.map(f).filter((x): x is number => x !== null));
+    return {
+      preset,
+      runs: rs.length,
+      solved: solved.length,
+      episodesToBar: med((r) => r.episodesToBar),
+      envStepsToBar: med((r) => r.envStepsToBar),
+      secondsToBar: med((r) => r.secondsToBar),
+      bestAverage100: median(rs.map((r) => r.bestAverage100).filter((x): x is number => x !== null)),
+    };
+  });
+}
+
+export const NOT_SOLVED = "not solved";
+
+/** The learning curves: mean 100-episode average per preset with a band across its seeds. */
+export function compareRunsFigure(runs: readonly Run[], title = "Mean 100-episode average across seeds"): PlotlyFigure {
+  const labels = [...new Set(runs.map((r) => runLabel(r.meta)))];
+  const groups = labels.map((name) => ({
+    name,
+    runs: runs.filter((r) => runLabel(r.meta) === name).map((r) => ({ average100: r.records.map((x) => x.average100) })),
+  }));
+  // One bar line only when every run shares it (tipHeight's is -200, the others' -90).
+  const bars = [...new Set(runs.map((r) => r.config.solvedAt))];
+  return compareFigure(groups, { solvedAt: bars.length === 1 ? bars[0] : undefined, title });
+}
+
+/** Table rows per preset: seeds that reached the bar, and medians of episodes, env steps and seconds to it. */
+export function presetTable(runs: readonly Run[]): Record<string, Cell>[] {
+  return presetRows(runs.map(runRow)).map((p) => ({
+    preset: p.preset,
+    "seeds solved": `${p.solved} of ${p.runs}`,
+    "episodes to bar": p.episodesToBar ?? NOT_SOLVED,
+    "env steps to bar": p.envStepsToBar ?? NOT_SOLVED,
+    "seconds to bar": p.secondsToBar ?? NOT_SOLVED,
+    "best 100-ep. average": p.bestAverage100,
+  }));
+}
+
+/** Table rows per run. */
+export function runTable(runs: readonly Run[]): Record<string, Cell>[] {
+  return runs.map(runRow).map((r) => ({
+    preset: r.preset,
+    seed: r.seed,
+    status: r.status,
+    "episodes to bar": r.episodesToBar ?? NOT_SOLVED,
+    "env steps to bar": r.envStepsToBar ?? NOT_SOLVED,
+    "seconds to bar": r.secondsToBar ?? NOT_SOLVED,
+    "episodes run": r.episodes,
+    "best 100-ep. average": r.bestAverage100,
+    "greedy mean return": r.greedyMean,
+    folder: r.folder,
+  }));
+}
