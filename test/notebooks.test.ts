@@ -1,0 +1,127 @@
+/**
+ * Every notebook, top to bottom, on the real tslab kernel (over the Jupyter
+ * protocol, as JupyterLab drives it) with ACROBOT_DQN_SMOKE=1: tiny budgets.
+ * No cell may fail, and what a learner should see (charts, tables, the
+ * exercise's verdict) must be there.
+ */
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { readdirSync, readFileSync, rmSync } from "node:fs";
+import { join } from "node:path";
+import { runNotebook, type NotebookRun, type Output } from "./notebook-runner";
+
+const DIR = join(__dirname, "..", "notebooks");
+const MODEL_DIR = join(__dirname, "..", "models", "tip-height");
+const SMOKE = { ACROBOT_DQN_SMOKE: "1" };
+
+/** All HTML and text a notebook showed (display, updates, results, streams). */
+function shown(run: NotebookRun): string {
+  return run.cells.flatMap((c) => c.outputs).map(textOf).join("\n");
+}
+function textOf(o: Output): string {
+  if (o.output_type === "stream") return o.text;
+  if (o.output_type === "error") return `${o.ename}: ${o.evalue}`;
+  return Object.values(o.data).map(String).join("\n");
+}
+function failures(run: NotebookRun): string {
+  const bad = run.cells.filter((c) => c.status !== "ok");
+  return bad.map((c) => `cell ${c.index} ${c.status}: ${c.error?.ename ?? ""} ${c.error?.evalue ?? ""}\n${c.source.slice(0, 200)}`).join("\n") + (run.problem ?? "") + run.uncaughtErrors.join("\n");
+}
+async function runOk(name: string, opts: Parameters<typeof runNotebook>[1] = {}): Promise<string> {
+  const run = await runNotebook(join(DIR, name), { env: SMOKE, cellTimeoutMs: 300_000, ...opts });
+  assert.ok(run.ok, `${name} failed:\n${failures(run)}\nstderr:\n${run.stderr.slice(-2000)}`);
+  assert.deepEqual(run.uncaughtErrors, [], `${name}: errors thrown outside the cells`);
+  const out = shown(run);
+  assert.match(out, /plotly\.js [\d.]+ (loaded|was already sent)/, `${name}: the setup cell did not load Plotly`);
+  return out;
+}
+const charts = (out: string) => (out.match(/class="acrobot-chart"/g) ?? []).length;
+
+test("notebooks are committed without outputs, each with a setup cell and a parameters cell", () => {
+  const names = readdirSync(DIR).filter((f) => f.endsWith(".ipynb"));
+  assert.ok(names.length >= 9, `expected the course's notebooks, found ${names.join(", ")}`);
+  for (const name of names) {
+    const nb = JSON.parse(readFileSync(join(DIR, name), "utf8"));
+    assert.equal(nb.metadata.kernelspec.name, "tslab", name);
+    const code = nb.cells.filter((c: { cell_type: string }) => c.cell_type === "code");
+    for (const c of code) {
+      assert.deepEqual(c.outputs, [], `${name} has outputs committed`);
+      assert.equal(c.execution_count, null, `${name} has execution counts committed`);
+    }
+    assert.match(code[0].source.join(""), /import \* as dqn from "\.\/lib\/index"/, `${name}: the first code cell imports the library`);
+    assert.deepEqual(code[1].metadata.tags, ["parameters"], `${name}: the second code cell is tagged parameters`);
+    assert.match(code[1].source.join(""), /ACROBOT_DQN_SMOKE/, `${name}: the parameters cell reads ACROBOT_DQN_SMOKE`);
+  }
+});
+
+test("00 the task: spaces, a refused action, random returns, an animation", async () => {
+  const out = await runOk("00-acrobot.ipynb");
+  assert.match(out, /Acrobot action must be the integer 0, 1 or 2/);
+  assert.match(out, /acrobot-table/);
+  assert.ok(charts(out) >= 1, "the episode animation is shown");
+  assert.match(out, /"frames"|addFrames/, "the animation carries Plotly frames");
+});
+
+for (const name of ["01-naive-dqn.ipynb", "02-replay-memory.ipynb", "03-target-network.ipynb"]) {
+  test(`${name.slice(0, 2)} trains its chapter with a live status line and chart, and saves the run`, async () => {
+    const out = await runOk(name);
+    assert.match(out, /episode \d+ \| return -?\d/, "live status line");
+    assert.ok(charts(out) >= 1, "a learning curve is drawn");
+    assert.match(out, /reached the episode budget/);
+  });
+}
+
+test("04 improvements: every variant trains and is compared", async () => {
+  const out = await runOk("04-improvements.ipynb");
+  for (const variant of ["0: chapter 3", "4: improved", "double DQN", "tip-height reward"]) assert.ok(out.includes(variant), variant);
+  assert.match(out, /from chapter 3 to a modern DQN/);
+  assert.match(out, /one knob at a time/);
+});
+
+test("05 exercise, unsolved as shipped: the check explains, training waits, nothing fails", async () => {
+  const out = await runOk("05-exercise-tip-height.ipynb");
+  assert.match(out, /acrobot-error/);
+  assert.match(out, /Not yet: .*Hint:/);
+  assert.match(out, /Not training yet/);
+  assert.doesNotMatch(out, /Saved to/);
+});
+
+test("05 exercise: a wrong reward gets a specific hint", async () => {
+  const out = await runOk("05-exercise-tip-height.ipynb", {
+    injectAfterTag: { tag: "exercise", code: "function tipReward(step: dqn.StepResult, state: Float64Array): number { return -Math.cos(state[0]) - Math.cos(state[0] + state[1]); }" },
+  });
+  assert.match(out, /Hint: it looks like the tip height itself\. Subtract 1/);
+  assert.match(out, /Not training yet/);
+});
+
+test("05 exercise: a correct reward passes the check, trains and saves the model", async () => {
+  rmSync(MODEL_DIR, { recursive: true, force: true });
+  const out = await runOk("05-exercise-tip-height.ipynb", {
+    injectAfterTag: { tag: "exercise", code: "function tipReward(step: dqn.StepResult, state: Float64Array): number { return -Math.cos(state[0]) - Math.cos(state[0] + state[1]) - 1; }" },
+  });
+  assert.match(out, /Correct: your reward equals tip height - 1/);
+  assert.match(out, /Saved to \.\.\/models\/tip-height/);
+});
+
+test("06 play without a saved model says which notebook to run first", async () => {
+  rmSync(MODEL_DIR, { recursive: true, force: true });
+  const out = await runOk("06-play-saved-model.ipynb");
+  assert.match(out, /No saved model at .*run notebook 05-exercise-tip-height/);
+});
+
+test("05 solution, then 06: the saved model is loaded in new code and played greedily", async () => {
+  const solution = await runOk("05-exercise-tip-height-solution.ipynb");
+  assert.match(solution, /Correct: your reward equals tip height - 1/);
+  assert.match(solution, /Saved to/);
+  const out = await runOk("06-play-saved-model.ipynb");
+  assert.match(out, /saved with: /);
+  assert.match(out, /mean tip-height return/);
+  assert.ok(charts(out) >= 1, "the episode animation");
+});
+
+test("07 compares the chapters over seeds: chart and tables", async () => {
+  const out = await runOk("07-compare-chapters.ipynb");
+  assert.ok(charts(out) >= 1);
+  assert.match(out, /seeds solved/);
+  for (const p of ["naive", "replay", "target", "improved"]) assert.ok(out.includes(p), p);
+});
