@@ -45,7 +45,11 @@ const target: Preset = {
  * Chapter 4, a modern DQN: RL Baselines3 Zoo's tuned Acrobot-v1 setting.
  * Learns every 4 steps instead of once per episode, decays epsilon, uses the
  * Huber loss and gradient clipping (SB3's defaults), discounts (gamma 0.99) and
- * bootstraps through the time limit.
+ * bootstraps through the time limit. One change: epsilon ends at 0.05
+ * (Stable-Baselines3's default) instead of the Zoo's 0.1. Over seeds 1-3 that
+ * took the median to the -90 bar from about 45000 env steps to about 31000
+ * (see BENCHMARKS.md): the bar is on the training episodes, and every random
+ * action late in a swing-up costs steps.
  */
 const improved: Preset = {
   hiddenLayers: [256, 256],
@@ -62,7 +66,7 @@ const improved: Preset = {
   targetSyncEvery: 250,
   targetSyncUnit: "steps",
   epsilonStart: 1,
-  epsilonEnd: 0.1,
+  epsilonEnd: 0.05,
   epsilonDecaySteps: 12_000, // 12% of RL Zoo's 100000 steps
   loss: "huber",
   gradClipNorm: 10,
