@@ -6,6 +6,8 @@
  *   npm run bench
  *   npm run bench -- --presets improved,tipHeight --seeds 1,2,3
  *   npm run bench -- --presets naive,replay,target --seeds 1,2,3 --cap-episodes 3000
+ *   npm run bench -- --compare --skip-micro --presets improved --seeds 1,2,3,4 --cap-steps 15000
+ *     (`compare` with one job, then one per core: wall times and the speed-up)
  */
 import { parseArgs } from "node:util";
 import { cpus } from "node:os";
@@ -14,8 +16,9 @@ import { benchEnvSteps } from "./env-steps";
 import { benchDqnStep, DQN_STEP_CASES } from "./dqn-step";
 import { benchTraining, trainingTable } from "./train-bench";
 import { median } from "./stats";
+import { benchCompare, compareBenchText } from "./compare-bench";
 
-const USAGE = "usage: npm run bench [-- --presets a,b --seeds 1,2,3 --cap-episodes N --cap-steps N --skip-micro]";
+const USAGE = "usage: npm run bench [-- [--compare] --presets a,b --seeds 1,2,3 --cap-episodes N --cap-steps N --skip-micro]";
 
 async function main(): Promise<void> {
   let values;
@@ -27,6 +30,7 @@ async function main(): Promise<void> {
         "cap-episodes": { type: "string", default: "3000" },
         "cap-steps": { type: "string" },
         "skip-micro": { type: "boolean", default: false },
+        compare: { type: "boolean", default: false },
         help: { type: "boolean", default: false },
       },
     }));
@@ -61,7 +65,17 @@ async function main(): Promise<void> {
     await initBackend(); // back to the default backend for training
   }
 
-  if (values.presets) {
+  if (values.compare) {
+    // The presets go through `compare` (one job at a time, then one per core) instead of the training table.
+    const presets = (values.presets ?? "improved").split(",");
+    const seeds = ints(values.seeds, "seeds");
+    const capSteps = values["cap-steps"] ? ints(values["cap-steps"], "cap-steps")[0] : undefined;
+    const capEpisodes = values["cap-steps"] ? undefined : ints(values["cap-episodes"], "cap-episodes")[0];
+    const root = `runs/bench-compare-${new Date().toISOString().replace(/[:.]/g, "-")}`;
+    console.log(`\nCompare speed-up (presets ${presets.join(", ")}; seeds ${seeds.join(", ")}; cap ${capSteps !== undefined ? `${capSteps} env steps` : `${capEpisodes} episodes`} per job; runs in ${root}):`);
+    const b = await benchCompare({ presets, seeds, capEpisodes, capSteps, root, log: (l) => console.log(l) });
+    console.log(`\n${compareBenchText(b)}`);
+  } else if (values.presets) {
     const capEpisodes = ints(values["cap-episodes"], "cap-episodes")[0];
     const capSteps = values["cap-steps"] ? ints(values["cap-steps"], "cap-steps")[0] : undefined;
     const presets = values.presets.split(",");

@@ -6,6 +6,10 @@
 import { runCli } from "./cli/program";
 import { errorLine, EXIT } from "./cli/errors";
 
+// Output that can no longer be written (a closed terminal, `| head`, a compare
+// process that died) must not kill a run: the run folder is the record.
+for (const stream of [process.stdout, process.stderr]) stream.on("error", () => {});
+
 runCli(process.argv.slice(2)).then(
   (code) => process.exit(code),
   (e: unknown) => {

@@ -10,6 +10,7 @@ export const EXIT = {
   /** 128 + the signal's number, as shells report a process killed by it. */
   SIGINT: 130,
   SIGTERM: 143,
+  SIGHUP: 129,
 } as const;
 
 /** A mistake in the command line itself; the message names what is allowed. */

@@ -5,7 +5,7 @@
  * here so every one fits on a line.
  */
 import { availableParallelism } from "node:os";
-import { Command, CommanderError, type Option } from "commander";
+import { Command, CommanderError, Option } from "commander";
 import { EXIT, UsageError } from "./errors";
 import { collectSet, plotlyMode, presetList, presetName, presetNames, wholeNumber, wholeNumberList } from "./options";
 import { packageVersion } from "./meta";
@@ -116,7 +116,7 @@ export function buildProgram(setExit: (code: number) => void): Command {
     .command("compare")
     .description("train every preset x seed, several jobs at a time, each into its own run folder, then write a report")
     .requiredOption("--presets <list>", `comma-separated presets from ${presetNames()}`, presetList)
-    .option("--seeds <list>", "comma-separated seeds", wholeNumberList(0), [1, 2, 3])
+    .addOption(new Option("--seeds <list>", "comma-separated seeds").argParser(wholeNumberList(0)).default([1, 2, 3], "1,2,3"))
     .option("--jobs <n>", `jobs at once (default: one per core, here ${availableParallelism()})`, wholeNumber(1))
     .option("--episodes <n>", "episode budget of each job", wholeNumber(1))
     .option("--steps <n>", "environment-step budget of each job", wholeNumber(1))

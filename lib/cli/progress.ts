@@ -96,7 +96,7 @@ class BarProgress implements TrainProgress {
 
   stopping(signal: string): void {
     this.end();
-    write(`${signal}: stopping after the current step and saving the run (press Ctrl-C again to quit at once)`);
+    write(`${signal}: stopping and saving the run (press Ctrl-C again to quit at once)`);
   }
 
   end(): void {
@@ -130,7 +130,7 @@ class LinesProgress implements TrainProgress {
   }
 
   stopping(signal: string): void {
-    write(`${signal}: stopping after the current step and saving the run`);
+    write(`${signal}: stopping and saving the run`);
   }
 
   end(): void {
@@ -148,7 +148,7 @@ class LessonProgress implements TrainProgress {
     write(lessonLine(r));
   }
   stopping(signal: string): void {
-    process.stderr.write(`${signal}: stopping after the current step and saving the run\n`);
+    process.stderr.write(`${signal}: stopping and saving the run\n`);
   }
   end(): void {}
 }

@@ -1,13 +1,18 @@
 /**
- * Ctrl-C and SIGTERM for the command line. The first one asks the work to
- * stop cleanly (the trainer finishes its step, the run is saved as
- * interrupted); a second one exits at once. We handle the signals here and
- * pass the trainer an AbortSignal (with its own handlers off), so one place
- * knows which signal came and which exit code to give: 130 or 143.
+ * Ctrl-C, SIGTERM and SIGHUP (the terminal closed) for the command line. The first one asks the work to
+ * stop cleanly (the trainer stops at its next check, the run is saved as
+ * interrupted); a second one, a second or more later, exits at once. We
+ * handle the signals here and pass the trainer an AbortSignal (with its own
+ * handlers off), so one place knows which signal came and which exit code to
+ * give: 130, 143 or 129.
  */
 import { EXIT } from "./errors";
 
-export type StopSignal = "SIGINT" | "SIGTERM";
+export type StopSignal = "SIGINT" | "SIGTERM" | "SIGHUP";
+const SIGNALS: readonly StopSignal[] = ["SIGINT", "SIGTERM", "SIGHUP"];
+
+/** Signals this close to the first one count as the same request. */
+const SAME_PRESS_MS = 1000;
 
 export class StopRequests {
   readonly controller = new AbortController();
@@ -15,21 +20,30 @@ export class StopRequests {
   received: StopSignal | null = null;
   private readonly listeners: ((signal: StopSignal) => void)[] = [];
 
+  private firstAt = 0;
+
   private readonly handler = (signal: StopSignal) => {
     if (this.received === null) {
       this.received = signal;
+      this.firstAt = performance.now();
       this.controller.abort();
       for (const l of this.listeners) l(signal);
+    } else if (performance.now() - this.firstAt < SAME_PRESS_MS) {
+      // One Ctrl-C often arrives twice: from the terminal and passed on by a
+      // parent (npm run-script forwards the signals it gets to its child).
+      return;
     } else {
       this.onSecond(signal);
-      process.exit(EXIT[signal]);
+      this.exit(EXIT[signal]);
     }
   };
 
   /** `onSecond` runs just before the immediate exit (e.g. to pass the signal on to child processes). */
-  constructor(private readonly onSecond: (signal: StopSignal) => void = () => {}) {
-    process.on("SIGINT", this.handler);
-    process.on("SIGTERM", this.handler);
+  constructor(
+    private readonly onSecond: (signal: StopSignal) => void = () => {},
+    private readonly exit: (code: number) => void = (code) => process.exit(code),
+  ) {
+    for (const s of SIGNALS) process.on(s, this.handler);
   }
 
   /** Acts as if `signal` had arrived (e.g. when the parent of a compare job goes away). */
@@ -46,13 +60,12 @@ export class StopRequests {
     this.listeners.push(listener);
   }
 
-  /** 130 after SIGINT, 143 after SIGTERM, null when none came. */
+  /** 130 after SIGINT, 143 after SIGTERM, 129 after SIGHUP, null when none came. */
   exitCode(): number | null {
     return this.received === null ? null : EXIT[this.received];
   }
 
   dispose(): void {
-    process.off("SIGINT", this.handler);
-    process.off("SIGTERM", this.handler);
+    for (const s of SIGNALS) process.off(s, this.handler);
   }
 }

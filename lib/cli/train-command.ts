@@ -114,8 +114,8 @@ export async function trainCommand(flags: TrainFlags, defaults: { preset?: strin
   if (flags.resume === undefined && flags.preset === undefined && defaults.preset === undefined) {
     throw new UsageError("train needs --preset NAME (or --resume RUN_DIR)");
   }
-  await initBackend();
   const plan = flags.resume !== undefined ? planResume(flags) : planNewRun(flags, defaults);
+  await initBackend();
   const mode = progressMode(flags);
   // With --lesson-log, stdout carries exactly the lesson's lines; everything else goes to stderr.
   const info = mode === "lesson" ? (l: string) => console.error(l) : (l: string) => console.log(l);
@@ -149,7 +149,8 @@ function printOutcome(o: TrainRunOutcome, c: TrainConfig, quiet: boolean, info: 
   const s = o.summary;
   const dir = shown(o.dir);
   const lines: string[] = [];
-  lines.push(`${s.status}: ${s.message} (${s.episodes} episodes, ${s.envSteps} env steps, ${clock(s.seconds)} of training)`);
+  const head = s.message.startsWith(s.status) ? s.message : `${s.status}: ${s.message}`;
+  lines.push(`${head} (${s.episodes} episodes, ${s.envSteps} env steps, ${clock(s.seconds)} of training)`);
   if (s.evaluation) {
     const e = s.evaluation;
     lines.push(

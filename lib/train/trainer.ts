@@ -196,8 +196,10 @@ export async function train(config: Partial<TrainConfig>, hooks: TrainHooks = {}
 
         if (c.trainUnit === "steps" && envSteps % c.trainEvery === 0) learn(episode);
         if (c.targetSyncUnit === "steps" && c.targetSyncEvery !== null && envSteps % c.targetSyncEvery === 0) syncTarget(episode);
-        if (aborted.value) stop = { reason: "aborted", message: `stopped by request during episode ${episode}` };
         if (result.terminated || result.truncated || steps >= stepCap || envSteps >= c.maxEnvSteps) break;
+        // Let a Ctrl-C (or the notebook's stop button) in every so often, so it stops the run within a step or so.
+        if (steps % 64 === 0) await new Promise((resolve) => setImmediate(resolve));
+        if (aborted.value) stop = { reason: "aborted", message: `stopped by request during episode ${episode}` };
       }
       if (!Number.isFinite(total)) {
         stop ??= { reason: "diverged", message: `the reward function returned ${total} in episode ${episode}` };

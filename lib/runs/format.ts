@@ -1,0 +1,92 @@
+/**
+ * The run-record format: one folder per training run, plain files that
+ * pandas, a notebook or `cat` can read.
+ *
+ *   config.json     the full resolved config (configToJson)
+ *   meta.json       what ran it: backend, versions, command line, start time, resumes
+ *   episodes.jsonl  one EpisodeRecord per line, appended as each episode ends
+ *   summary.json    status, when the bar was cleared, totals, greedy evaluation
+ *   model/          the latest network (saveModel: model.json + weights.bin)
+ *   checkpoint/     a trainer snapshot to resume from (writeSnapshot)
+ *   chart.html      the learning curve (interactive, with a static picture), chart.svg the same picture
+ */
+import type { EpisodeRecord } from "../train/trainer";
+import type { TrainConfig } from "../train/config";
+
+export const RUN_FORMAT = "acrobot-dqn-run";
+export const RUN_FORMAT_VERSION = 1;
+
+export const FILES = {
+  config: "config.json",
+  meta: "meta.json",
+  episodes: "episodes.jsonl",
+  summary: "summary.json",
+  model: "model",
+  checkpoint: "checkpoint",
+  chartHtml: "chart.html",
+  chartSvg: "chart.svg",
+} as const;
+
+/** The config as stored: JSON, so a custom reward function reads back as "custom". */
+export type RunConfig = Omit<TrainConfig, "reward"> & { reward: string };
+
+/** One line of episodes.jsonl. */
+export interface EpisodeLine extends EpisodeRecord {
+  /** Set on an episode cut short by an interrupt (its return covers only the steps played). */
+  partial?: true;
+}
+
+export interface RunMeta {
+  format: typeof RUN_FORMAT;
+  version: typeof RUN_FORMAT_VERSION;
+  /** The preset the config started from ("custom" when none). */
+  preset: string;
+  /** Fields set on top of the preset (`--set key=value`), budgets excluded. */
+  overrides: Record<string, unknown>;
+  seed: number;
+  /** describeBackend() when the run started. */
+  backend: string;
+  tfjsVersion: string;
+  nodeVersion: string;
+  acrobotDqnVersion: string;
+  commandLine: string;
+  startedAt: string;
+  /** One entry per `train --resume`. */
+  resumes: { at: string; commandLine: string; backend: string; fromEpisode: number }[];
+}
+
+export type RunStatus = "running" | "solved" | "unsolved" | "interrupted" | "diverged";
+
+export interface RunEvaluation {
+  episodes: number;
+  seed: number;
+  returns: number[];
+  lengths: number[];
+  mean: number;
+  /** Episodes in which the tip reached the line. */
+  successes: number;
+}
+
+export interface RunSummary {
+  status: RunStatus;
+  /** The trainer's stop reason ("solved", "maxEpisodes", "maxEnvSteps", "aborted", "diverged"), null while running. */
+  stopReason: string | null;
+  /** Why it stopped, in a sentence. */
+  message: string;
+  solvedAtEpisode: number | null;
+  /** The bar and its window, copied from the config for readers of the summary alone. */
+  solvedAt: number;
+  episodes: number;
+  envSteps: number;
+  /** Training seconds (summed over resumes). */
+  seconds: number;
+  /** At the episode that cleared the bar; null if it was not cleared. */
+  toBar: { episode: number; envSteps: number; seconds: number } | null;
+  bestAverage100: number | null;
+  finalAverage100: number | null;
+  /** Greedy play of the final network; null when skipped (interrupted, diverged, --eval-episodes 0). */
+  evaluation: RunEvaluation | null;
+  /** The episode the checkpoint/ folder continues after; null if none was written. */
+  checkpointEpisode: number | null;
+  updatedAt: string;
+}

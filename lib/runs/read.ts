@@ -1,0 +1,151 @@
+/**
+ * Reading run folders back: for `acrobot-dqn report`, and for the notebooks'
+ * comparison chapter (`listRuns("runs")`, then `readRun(dir)`).
+ */
+import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
+import { basename, join, resolve } from "node:path";
+import { FILES, RUN_FORMAT, type EpisodeLine, type RunConfig, type RunMeta, type RunStatus, type RunSummary } from "./format";
+
+export interface Run {
+  /** The folder, as given. */
+  dir: string;
+  /** The folder's name, e.g. "improved-seed1-20250101-120000". */
+  name: string;
+  config: RunConfig;
+  meta: RunMeta;
+  /** Every logged episode, in order. */
+  records: EpisodeLine[];
+  /** null when the run never wrote one (killed before its first summary). */
+  summary: RunSummary | null;
+  /** Paths of the saved model and the checkpoint, or null when absent. */
+  modelDir: string | null;
+  checkpointDir: string | null;
+}
+
+/** One line of `listRuns`: enough to choose runs without reading their episodes. */
+export interface RunListing {
+  dir: string;
+  name: string;
+  preset: string;
+  seed: number;
+  status: RunStatus | "unknown";
+  episodes: number | null;
+  solvedAtEpisode: number | null;
+  startedAt: string;
+}
+
+/** Whether `dir` is a run folder (its meta.json says so). */
+export function isRunFolder(dir: string): boolean {
+  const path = join(dir, FILES.meta);
+  if (!existsSync(path)) return false;
+  try {
+    return (JSON.parse(readFileSync(path, "utf8")) as { format?: unknown }).format === RUN_FORMAT;
+  } catch {
+    return false;
+  }
+}
+
+function readJson<T>(path: string, what: string): T {
+  let text: string;
+  try {
+    text = readFileSync(path, "utf8");
+  } catch {
+    throw new Error(`${what} is missing: ${path}`);
+  }
+  try {
+    return JSON.parse(text) as T;
+  } catch (e) {
+    throw new Error(`${what} is not valid JSON: ${path} (${(e as Error).message})`);
+  }
+}
+
+/**
+ * The episodes in a log. A last line cut off mid-write (the process was
+ * killed) is skipped; a bad line anywhere else is an error.
+ */
+export function readEpisodeLog(path: string): EpisodeLine[] {
+  if (!existsSync(path)) return [];
+  const lines = readFileSync(path, "utf8").split("\n");
+  const records: EpisodeLine[] = [];
+  lines.forEach((line, i) => {
+    if (line.trim() === "") return;
+    try {
+      records.push(JSON.parse(line) as EpisodeLine);
+    } catch {
+      const isLast = lines.slice(i + 1).every((l) => l.trim() === "");
+      if (!isLast) throw new Error(`${path} line ${i + 1} is not a JSON episode record`);
+    }
+  });
+  return records;
+}
+
+/** Everything recorded about one run. */
+export function readRun(dir: string): Run {
+  if (!existsSync(dir) || !statSync(dir).isDirectory()) throw new Error(`no run at ${dir}: the folder does not exist`);
+  if (!isRunFolder(dir)) throw new Error(`${dir} is not a run folder (no ${FILES.meta} written by acrobot-dqn)`);
+  const summaryPath = join(dir, FILES.summary);
+  const modelDir = join(dir, FILES.model), checkpointDir = join(dir, FILES.checkpoint);
+  return {
+    dir,
+    name: basename(resolve(dir)),
+    config: readJson<RunConfig>(join(dir, FILES.config), "the run's config"),
+    meta: readJson<RunMeta>(join(dir, FILES.meta), "the run's meta"),
+    records: readEpisodeLog(join(dir, FILES.episodes)),
+    summary: existsSync(summaryPath) ? readJson<RunSummary>(summaryPath, "the run's summary") : null,
+    modelDir: existsSync(join(modelDir, "model.json")) ? modelDir : null,
+    checkpointDir: existsSync(join(checkpointDir, "snapshot.json")) ? checkpointDir : null,
+  };
+}
+
+/**
+ * The run folders at `dir`: `dir` itself if it is one, else those below it
+ * (a `runs/` folder, a compare folder, or runs/ holding compare folders),
+ * sorted by path.
+ */
+export function findRunFolders(dir: string, depth = 3): string[] {
+  if (!existsSync(dir) || !statSync(dir).isDirectory()) return [];
+  if (isRunFolder(dir)) return [dir];
+  if (depth === 0) return [];
+  return readdirSync(dir, { withFileTypes: true })
+    .filter((e) => e.isDirectory() && e.name !== FILES.model && e.name !== FILES.checkpoint)
+    .map((e) => e.name)
+    .sort()
+    .flatMap((name) => findRunFolders(join(dir, name), depth - 1));
+}
+
+/** A short listing of the runs at or below `dir` (see `findRunFolders`). */
+export function listRuns(dir = "runs"): RunListing[] {
+  return findRunFolders(dir).map((d) => {
+    const meta = readJson<RunMeta>(join(d, FILES.meta), "the run's meta");
+    const summaryPath = join(d, FILES.summary);
+    const summary = existsSync(summaryPath) ? readJson<RunSummary>(summaryPath, "the run's summary") : null;
+    return {
+      dir: d,
+      name: basename(resolve(d)),
+      preset: meta.preset,
+      seed: meta.seed,
+      status: summary?.status ?? "unknown",
+      episodes: summary?.episodes ?? null,
+      solvedAtEpisode: summary?.solvedAtEpisode ?? null,
+      startedAt: meta.startedAt,
+    };
+  });
+}
+
+/** Reads every run at or below each of `dirs` (each a run folder or a folder of runs). */
+export function readRuns(dirs: string | readonly string[]): Run[] {
+  const list = typeof dirs === "string" ? [dirs] : dirs;
+  const found = list.flatMap((d) => {
+    if (!existsSync(d)) throw new Error(`no run at ${d}: the folder does not exist`);
+    const runs = findRunFolders(d);
+    if (runs.length === 0) throw new Error(`no run folders at or below ${d} (a run folder has a ${FILES.meta} written by acrobot-dqn)`);
+    return runs;
+  });
+  return [...new Set(found.map((d) => resolve(d)))].map((abs) => readRun(found.find((d) => resolve(d) === abs) ?? abs));
+}
+
+/** The label runs are grouped under in comparisons: the preset, plus any overridden fields. */
+export function runLabel(meta: Pick<RunMeta, "preset" | "overrides">): string {
+  const extra = Object.entries(meta.overrides ?? {}).map(([k, v]) => `${k}=${JSON.stringify(v)}`);
+  return extra.length > 0 ? `${meta.preset} (${extra.join(", ")})` : meta.preset;
+}
