@@ -4,15 +4,19 @@
  * No cell may fail, and what a learner should see (charts, tables, the
  * exercise's verdict) must be there.
  */
-import { test } from "node:test";
+import { test, after } from "node:test";
 import assert from "node:assert/strict";
-import { readdirSync, readFileSync, rmSync } from "node:fs";
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { runNotebook, type NotebookRun, type Output } from "./notebook-runner";
 
 const DIR = join(__dirname, "..", "notebooks");
-const MODEL_DIR = join(__dirname, "..", "models", "tip-height");
-const SMOKE = { ACROBOT_DQN_SMOKE: "1" };
+// Runs and models go to a scratch folder: a test run never replaces a learner's model.
+const SCRATCH = mkdtempSync(join(tmpdir(), "acrobot-dqn-notebooks-"));
+const MODEL_DIR = join(SCRATCH, "models", "tip-height");
+const SMOKE = { ACROBOT_DQN_SMOKE: "1", ACROBOT_DQN_RUNS: join(SCRATCH, "runs"), ACROBOT_DQN_MODELS: join(SCRATCH, "models") };
+after(() => rmSync(SCRATCH, { recursive: true, force: true }));
 
 /** All HTML and text a notebook showed (display, updates, results, streams). */
 function shown(run: NotebookRun): string {
@@ -33,6 +37,7 @@ async function runOk(name: string, opts: Parameters<typeof runNotebook>[1] = {})
   assert.deepEqual(run.uncaughtErrors, [], `${name}: errors thrown outside the cells`);
   const out = shown(run);
   assert.match(out, /plotly\.js [\d.]+ (loaded|was already sent)/, `${name}: the setup cell did not load Plotly`);
+  assert.doesNotMatch(out, /Promise \{ <pending> \}/, `${name}: a promise was left unawaited`);
   return out;
 }
 const charts = (out: string) => (out.match(/class="acrobot-chart"/g) ?? []).length;
@@ -100,7 +105,7 @@ test("05 exercise: a correct reward passes the check, trains and saves the model
     injectAfterTag: { tag: "exercise", code: "function tipReward(step: dqn.StepResult, state: Float64Array): number { return -Math.cos(state[0]) - Math.cos(state[0] + state[1]) - 1; }" },
   });
   assert.match(out, /Correct: your reward equals tip height - 1/);
-  assert.match(out, /Saved to \.\.\/models\/tip-height/);
+  assert.ok(out.includes(`Saved to ${MODEL_DIR}`), "saved where ACROBOT_DQN_MODELS says");
 });
 
 test("06 play without a saved model says which notebook to run first", async () => {

@@ -4,8 +4,9 @@
  * later: notebook 02 plots chapter 1's saved run, notebook 07 loads runs from
  * the command line or from the notebooks.
  */
-import { existsSync, mkdirSync, realpathSync, rmSync, writeFileSync } from "node:fs";
-import { join, resolve } from "node:path";
+import { existsSync, mkdirSync, rmSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { runsRoot } from "../paths";
 import type { TrainResult } from "../train/trainer";
 import { configToJson } from "../train/config";
 import { saveModel } from "../agent/model-io";
@@ -43,11 +44,6 @@ export async function saveRun(result: TrainResult, dir: string, opts: { preset: 
   writeJsonFile(join(dir, FILES.summary), summary);
   writeRunChart(dir, `${opts.preset}, seed ${c.seed}`, result.records, summary, "cdn");
   return dir;
-}
-
-/** The project's runs/ folder, wherever the notebook or process runs from (lib/ may be reached through a symlink). */
-export function runsRoot(): string {
-  return resolve(realpathSync(__dirname), "..", "..", "runs");
 }
 
 /** Saves a notebook's run as runs/notebooks/NAME (replacing an earlier one of that name). */

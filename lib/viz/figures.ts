@@ -52,7 +52,7 @@ export function learningCurveFigure(records: readonly EpisodeRecord[], opts: Lea
     });
   }
   data.push({
-    type: "scatter", mode: "lines", name: "100-episode average", x, y: records.map((r) => r.average100),
+    type: "scatter", mode: x.length === 1 ? "lines+markers" : "lines", name: "100-episode average", x, y: records.map((r) => r.average100),
     line: { color: PALETTE[0], width: 2.5 }, hovertemplate: "episode %{x}<br>100-episode average %{y:.2f}<extra></extra>",
   });
   return {
@@ -152,7 +152,8 @@ export function compareFigure(groups: readonly CompareGroup[], opts: CompareOpti
       data.push({ ...common, name: `${g.name} (upper)`, y: stats.upper, line: { color, width: 0 }, fill: "tonexty", fillcolor: withAlpha(color, 0.2) });
     }
     data.push({
-      type: "scatter", mode: "lines", name: `${g.name} (${seeds} seed${seeds === 1 ? "" : "s"})`, legendgroup: g.name,
+      // A single point drawn as a line shows nothing: give it a marker.
+      type: "scatter", mode: stats.episode.length === 1 ? "lines+markers" : "lines", name: `${g.name} (${seeds} seed${seeds === 1 ? "" : "s"})`, legendgroup: g.name,
       x: stats.episode, y: stats.mean, customdata: stats.runs, line: { color, width: 2.5 },
       hovertemplate: `${g.name}<br>episode %{x}<br>mean %{y:.1f} over %{customdata} run(s)<extra></extra>`,
     });
@@ -166,10 +167,11 @@ export function compareFigure(groups: readonly CompareGroup[], opts: CompareOpti
       xaxis: { title: { text: "episode" } },
       yaxis: { title: { text: "100-episode average return" } },
       ...solvedBar(opts.solvedAt),
-      legend: { title: { text: `line: mean over seeds; ${bandText}; ${endText}` }, orientation: "h", x: 0, y: 1.02, yanchor: "bottom" },
+      // Below the plot, its note on a row of its own: a long legend wraps instead of running off the edge.
+      legend: { title: { text: `line: mean over seeds; ${bandText}; ${endText}`, side: "top" }, orientation: "h", x: 0, y: -0.16, yanchor: "top" },
       hovermode: "closest",
-      height: 460,
-      margin: { t: 110 },
+      height: 520,
+      margin: { t: 60, b: 150 },
     },
   };
 }

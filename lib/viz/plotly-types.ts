@@ -135,7 +135,7 @@ export interface PlotlyLayout {
   yaxis?: AxisLayout;
   shapes?: LineShape[];
   annotations?: Annotation[];
-  legend?: { title?: { text: string }; orientation?: "h" | "v"; x?: number; y?: number; xanchor?: string; yanchor?: string };
+  legend?: { title?: { text: string; side?: "top" | "left" }; orientation?: "h" | "v"; x?: number; y?: number; xanchor?: string; yanchor?: string };
   updatemenus?: UpdateMenu[];
   sliders?: Slider[];
   width?: number;

@@ -568,7 +568,8 @@ async function main(): Promise<number> {
     repo: REPO,
     notebookDir: NOTEBOOK_DIR,
     tmpRoot,
-    env: { ACROBOT_DQN_SMOKE: "1" },
+    // Runs and models in the temp folder: a test run never replaces a learner's model.
+    env: { ACROBOT_DQN_SMOKE: "1", ACROBOT_DQN_RUNS: join(tmpRoot, "runs"), ACROBOT_DQN_MODELS: join(tmpRoot, "models") },
     logFile: join(ARTIFACTS, "jupyter.log"),
   });
   let context: BrowserContext | null = null;
