@@ -184,4 +184,13 @@ test("a snapshot taken when a run stops resumes it exactly: the same episodes as
     assert.equal(tf.memory().numTensors, before, "resuming leaks no tensors");
   }
   assert.throws(() => readSnapshot("/nonexistent"), /no training snapshot/);
+
+  // A snapshot that does not fit the config is refused clearly, leaving no tensors behind.
+  const ac = new AbortController();
+  let snap: Awaited<ReturnType<import("../lib/train/trainer").TrainContext["snapshot"]>> | null = null;
+  const r = await train({ ...presets.improved, hiddenLayers: [8], maxEnvSteps: 200, seed: 3 }, { signal: ac.signal, onFinish: async (_r, ctx) => void (snap = await ctx.snapshot()) });
+  r.model.dispose();
+  const before = tf.memory().numTensors;
+  await assert.rejects(train({ ...presets.improved, hiddenLayers: [16], seed: 3 }, {}, { resume: snap! }), /cannot resume: the snapshot was taken with hiddenLayers = \[8\]/);
+  assert.equal(tf.memory().numTensors, before);
 });

@@ -112,7 +112,11 @@ export async function train(config: Partial<TrainConfig>, hooks: TrainHooks = {}
   let episodeLosses: number[] = [];
 
   if (resume) {
-    const restored = await restoreSnapshot(resume, c, { online, target, optimizer, env });
+    const restored = await restoreSnapshot(resume, c, { online, target, optimizer, env }).catch((e: unknown) => {
+      new Set([online, target]).forEach((m) => m.dispose()); // a snapshot that does not fit leaves nothing behind
+      optimizer.dispose();
+      throw e;
+    });
     rng = restored.rng;
     memory = restored.memory;
     envSteps = resume.envSteps;
