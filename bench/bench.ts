@@ -16,6 +16,7 @@ import { benchEnvSteps } from "./env-steps";
 import { benchDqnStep, DQN_STEP_CASES } from "./dqn-step";
 import { benchTraining, trainingTable } from "./train-bench";
 import { median } from "./stats";
+import { benchStepParts } from "./step-parts";
 import { benchCompare, compareBenchText } from "./compare-bench";
 
 const USAGE = "usage: npm run bench [-- [--compare] --presets a,b --seeds 1,2,3 --cap-episodes N --cap-steps N --skip-micro]";
@@ -62,6 +63,12 @@ async function main(): Promise<void> {
       const r = await benchDqnStep(c);
       console.log(`  ${c.label}: ${r.unfixedMs.toFixed(1)} ms without the fix, ${r.fixedMs.toFixed(1)} ms with it (${(r.unfixedMs / r.fixedMs).toFixed(1)}x)`);
     }
+    const parts = await benchStepParts();
+    const total = parts.actMs + parts.envMs + parts.memoryMs + parts.updateMs;
+    const pct = (x: number) => `${((100 * x) / total).toFixed(1)}%`;
+    console.log("\nOne env step of `improved` (6-256-256-3, batch 128, one update per step on average), median:");
+    console.log(`  update ${parts.updateMs.toFixed(3)} ms (${pct(parts.updateMs)}), acting ${parts.actMs.toFixed(3)} ms (${pct(parts.actMs)}), ` +
+      `replay push + sample ${parts.memoryMs.toFixed(3)} ms (${pct(parts.memoryMs)}), environment ${parts.envMs.toFixed(4)} ms (${pct(parts.envMs)}); total ${total.toFixed(2)} ms`);
     await initBackend(); // back to the default backend for training
   }
 
