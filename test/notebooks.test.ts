@@ -73,6 +73,10 @@ for (const name of ["01-naive-dqn.ipynb", "02-replay-memory.ipynb", "03-target-n
     assert.match(out, /episode \d+ \| return -?\d/, "live status line");
     assert.ok(charts(out) >= 1, "a learning curve is drawn");
     assert.match(out, /reached the episode budget/);
+    // Its run folder, in the command line's format, with this package's version.
+    const run = { "01": "01-naive", "02": "02-replay", "03": "03-target" }[name.slice(0, 2)]!;
+    const meta = JSON.parse(readFileSync(join(SMOKE.ACROBOT_DQN_RUNS, "notebooks", run, "meta.json"), "utf8"));
+    assert.equal(meta.acrobotDqnVersion, JSON.parse(readFileSync(join(__dirname, "..", "package.json"), "utf8")).version);
   });
 }
 

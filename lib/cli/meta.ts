@@ -1,5 +1,5 @@
 /** What a run records about how and where it ran (meta.json). */
-import { readFileSync } from "node:fs";
+import { readFileSync, realpathSync } from "node:fs";
 import { join } from "node:path";
 import { tf, describeBackend } from "../tf";
 import { RUN_FORMAT, RUN_FORMAT_VERSION, type RunMeta } from "../runs/format";
@@ -10,7 +10,8 @@ let version: string | null = null;
 export function packageVersion(): string {
   if (version === null) {
     try {
-      version = String((JSON.parse(readFileSync(join(__dirname, "..", "..", "package.json"), "utf8")) as { version?: unknown }).version ?? "unknown");
+      // realpath: notebooks reach lib/ through a symlink, and package.json is beside the real lib/.
+      version = String((JSON.parse(readFileSync(join(realpathSync(__dirname), "..", "..", "package.json"), "utf8")) as { version?: unknown }).version ?? "unknown");
     } catch {
       version = "unknown";
     }
