@@ -1,5 +1,8 @@
+import { median as medianOrNull } from "../lib/runs/compare";
+
+/** The median of a non-empty list (lib's median, which gives null for an empty one). */
 export function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  const mid = s.length >> 1;
-  return s.length % 2 === 1 ? s[mid] : (s[mid - 1] + s[mid]) / 2;
+  const m = medianOrNull(xs);
+  if (m === null) throw new Error("median of an empty list");
+  return m;
 }

@@ -13,7 +13,7 @@ import { saveModel } from "../agent/model-io";
 import { describeBackend, initBackend } from "../tf";
 import { FILES, type RunEvaluation, type RunMeta, type RunStatus, type RunSummary } from "../runs/format";
 import { alignEpisodeLog, EpisodeLog, writeJsonFile } from "../runs/write";
-import { recordFigures } from "../runs/summary";
+import { recordFigures, runStatus } from "../runs/summary";
 import { commandLine, newRunMeta, packageVersion } from "./meta";
 import { writeRunChart } from "./charts";
 import type { TrainProgress } from "./progress";
@@ -117,8 +117,7 @@ export async function trainRun(o: TrainRunOptions): Promise<TrainRunOutcome> {
     progress.end();
   }
 
-  const status: RunStatus =
-    result.stopReason === "diverged" ? "diverged" : result.stopReason === "aborted" ? "interrupted" : result.solved ? "solved" : "unsolved";
+  const status = runStatus(result);
   let modelDir: string | null = null;
   let evaluation: RunEvaluation | null = null;
   try {

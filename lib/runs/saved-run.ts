@@ -12,7 +12,7 @@ import { configToJson } from "../train/config";
 import { saveModel } from "../agent/model-io";
 import { FILES, type RunSummary } from "./format";
 import { writeJsonFile } from "./write";
-import { recordFigures } from "./summary";
+import { recordFigures, runStatus } from "./summary";
 import { readRun, type Run } from "./read";
 import { newRunMeta } from "../cli/meta";
 import { writeRunChart } from "../cli/charts";
@@ -26,9 +26,8 @@ export async function saveRun(result: TrainResult, dir: string, opts: { preset: 
   writeJsonFile(join(dir, FILES.meta), newRunMeta({ preset: opts.preset, overrides: opts.overrides ?? {}, seed: c.seed }));
   writeFileSync(join(dir, FILES.episodes), result.records.map((r) => `${JSON.stringify(r)}\n`).join(""));
   await saveModel(result.model, join(dir, FILES.model), { preset: opts.preset, solved: result.solved });
-  const status = result.stopReason === "solved" ? "solved" : result.stopReason === "aborted" ? "interrupted" : result.stopReason === "diverged" ? "diverged" : "unsolved";
   const summary: RunSummary = {
-    status,
+    status: runStatus(result),
     stopReason: result.stopReason,
     message: result.message,
     solvedAtEpisode: result.solvedAtEpisode,

@@ -2,8 +2,8 @@
  * Figures derived from a run's episode records, shared by the summary the
  * CLI writes and the reports that read runs back.
  */
-import type { EpisodeRecord } from "../train/trainer";
-import type { RunSummary } from "./format";
+import type { EpisodeRecord, TrainResult } from "../train/trainer";
+import type { RunStatus, RunSummary } from "./format";
 
 export interface RecordFigures {
   toBar: RunSummary["toBar"];
@@ -20,4 +20,11 @@ export function recordFigures(records: readonly EpisodeRecord[], solvedAtEpisode
     bestAverage100: full.length > 0 ? Math.max(...full) : null,
     finalAverage100: records.length > 0 ? records[records.length - 1].average100 : null,
   };
+}
+
+/** A finished run's status, from how the trainer stopped. */
+export function runStatus(result: Pick<TrainResult, "stopReason" | "solved">): RunStatus {
+  if (result.stopReason === "diverged") return "diverged";
+  if (result.stopReason === "aborted") return "interrupted";
+  return result.solved ? "solved" : "unsolved";
 }
