@@ -1,6 +1,6 @@
 /**
  * The environment against trajectories recorded from Gymnasium's own
- * acrobot.py (../shared/golden/acrobot, tolerances from its README).
+ * acrobot.py (test/golden/acrobot, tolerances from its README).
  */
 import { test, describe } from "node:test";
 import assert from "node:assert/strict";
@@ -28,9 +28,9 @@ interface Trajectory {
   steps: GoldenStep[];
 }
 
-const GOLDEN = process.env.ACROBOT_GOLDEN ?? join(__dirname, "..", "..", "shared", "golden", "acrobot", "trajectories.json");
+const GOLDEN = process.env.ACROBOT_GOLDEN ?? join(__dirname, "golden", "acrobot", "trajectories.json");
 if (!existsSync(GOLDEN)) {
-  throw new Error(`golden trajectories not found at ${GOLDEN}: they live in shared/golden/acrobot beside the checkout (or set ACROBOT_GOLDEN to the file)`);
+  throw new Error(`golden trajectories not found at ${GOLDEN}: they ship in the repository under test/golden/acrobot (or set ACROBOT_GOLDEN to the file)`);
 }
 const data = JSON.parse(readFileSync(GOLDEN, "utf8")) as { constants: Record<string, unknown>; trajectories: Trajectory[] };
 
