@@ -37,7 +37,7 @@ export type { RewardFn, RewardName } from "./train/rewards";
 export { evaluate } from "./train/evaluate";
 export type { EvaluateOptions, EvaluateResult } from "./train/evaluate";
 export { MovingAverage, movingAverages } from "./train/moving-average";
-export { writeSnapshot, readSnapshot } from "./train/snapshot";
+export { writeSnapshot, readSnapshot } from "./train/snapshot-file";
 export type { TrainerSnapshot } from "./train/snapshot";
 
 export { lineChartSvg, acrobotFrameSvg, niceTicks, escapeXml } from "./viz/svg-chart";

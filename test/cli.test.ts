@@ -19,7 +19,7 @@ import { readRun, readEpisodeLog } from "../lib/runs/read";
 import { FILES, type RunSummary } from "../lib/runs/format";
 import { resolveConfig } from "../lib/train/config";
 import { presets } from "../lib/train/presets";
-import { readSnapshot } from "../lib/train/snapshot";
+import { readSnapshot } from "../lib/train/snapshot-file";
 import { loadModel, readModelMetadata } from "../lib/agent/model-io";
 import { initBackend } from "../lib/tf";
 

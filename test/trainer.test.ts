@@ -150,7 +150,7 @@ test("training really learns: a short run of the improved setting rises far abov
 });
 
 test("a snapshot taken when a run stops resumes it exactly: the same episodes as an uninterrupted run", async () => {
-  const { writeSnapshot, readSnapshot } = await import("../lib/train/snapshot");
+  const { writeSnapshot, readSnapshot } = await import("../lib/train/snapshot-file");
   const { mkdtempSync, rmSync } = await import("node:fs");
   const { join } = await import("node:path");
   const { tmpdir } = await import("node:os");

@@ -7,7 +7,8 @@
 import { join } from "node:path";
 import { train, type EpisodeRecord, type TrainContext, type TrainResult } from "../train/trainer";
 import { configToJson, type TrainConfig } from "../train/config";
-import { writeSnapshot, type TrainerSnapshot } from "../train/snapshot";
+import type { TrainerSnapshot } from "../train/snapshot";
+import { writeSnapshot } from "../train/snapshot-file";
 import { evaluate } from "../train/evaluate";
 import { saveModel } from "../agent/model-io";
 import { describeBackend, initBackend } from "../tf";
