@@ -11,7 +11,7 @@
  * networks.
  *
  * Activations here are [1, n, width] tensors: the fused kernel takes rank 3,
- * and keeping that shape throughout spares a Reshape per layer.
+ * and keeping that shape throughout spares two Reshapes per layer.
  */
 import { tf } from "../tf";
 
@@ -41,21 +41,16 @@ export function denseLayers(model: tf.LayersModel): DenseLayer[] | null {
   return chains.get(model)!;
 }
 
-/** A network's current weights as the kernels take them: each W as [1, in, out]. */
+/** A network's current weights, read once for a forward (and backward) pass. */
 export interface DenseWeights {
-  kernels: tf.Tensor3D[];
+  kernels: tf.Tensor2D[];
   biases: (tf.Tensor1D | null)[];
   activations: DenseActivation[];
 }
 
-/** Reads the layers' weights (a reshape shares the data: nothing is copied). */
 export function denseWeights(layers: DenseLayer[]): DenseWeights {
   return {
-    kernels: layers.map((l) => {
-      const w = l.kernel.read();
-      const [rows, cols] = w.shape as [number, number];
-      return tf.reshape(w, [1, rows, cols]) as tf.Tensor3D;
-    }),
+    kernels: layers.map((l) => l.kernel.read() as tf.Tensor2D),
     biases: layers.map((l) => (l.bias === null ? null : (l.bias.read() as tf.Tensor1D))),
     activations: layers.map((l) => l.activation),
   };
@@ -107,16 +102,19 @@ export function denseBackward(w: DenseWeights, outs: tf.Tensor3D[], dQ: tf.Tenso
 }
 
 /**
- * activation(x W + b) as one kernel. Called directly: tf.fused.matMul would
- * add three Reshapes and a gradient wrapper (we write the backward pass ourselves).
+ * activation(x W + b) as one kernel, which takes W as [1, in, out] (a reshape
+ * shares the data). Called directly: tf.fused.matMul would add three more
+ * Reshapes and a gradient wrapper (we write the backward pass ourselves).
  */
-function fusedDense(x: tf.Tensor3D, kernel: tf.Tensor3D, bias: tf.Tensor1D | null, activation: DenseActivation): tf.Tensor3D {
-  const inputs = (bias === null ? { a: x, b: kernel } : { a: x, b: kernel, bias }) as tf.NamedTensorMap;
+function fusedDense(x: tf.Tensor3D, kernel: tf.Tensor2D, bias: tf.Tensor1D | null, activation: DenseActivation): tf.Tensor3D {
+  const [rows, cols] = kernel.shape;
+  const b = tf.reshape(kernel, [1, rows, cols]);
+  const inputs = (bias === null ? { a: x, b } : { a: x, b, bias }) as tf.NamedTensorMap;
   return tf.engine().runKernel(tf._FusedMatMul, inputs, { transposeA: false, transposeB: false, activation, leakyreluAlpha: 0 }) as tf.Tensor3D;
 }
 
-/** The same as three kernels: matMul, add, relu. */
-function unfusedDense(x: tf.Tensor3D, kernel: tf.Tensor3D, bias: tf.Tensor1D | null, activation: DenseActivation): tf.Tensor3D {
+/** The same as three kernels: matMul, add, relu (matMul takes the 2-D W as it is). */
+function unfusedDense(x: tf.Tensor3D, kernel: tf.Tensor2D, bias: tf.Tensor1D | null, activation: DenseActivation): tf.Tensor3D {
   const y = bias === null ? tf.matMul(x, kernel) : tf.add(tf.matMul(x, kernel), bias);
   return (activation === "relu" ? tf.relu(y) : y) as tf.Tensor3D;
 }
