@@ -5,8 +5,8 @@
  * same epsilon, the same bias correction 1 - beta^t), so the two give the same
  * weights. The difference is bookkeeping: tf.train.adam keeps two moment
  * tensors per weight tensor and runs about 12 kernels for each; here the
- * moments of all weights are two flat vectors, and one step is about 14
- * kernels plus 2 per weight tensor (slice it back into shape, add it).
+ * moments of all weights are two flat vectors, and one step is 13 kernels
+ * plus one per weight tensor (adding its share of the step).
  *
  *   m <- beta1 m + (1 - beta1) g
  *   v <- beta2 v + (1 - beta2) g^2
@@ -107,8 +107,14 @@ export class FlatAdam extends tf.Optimizer {
       slots.m.assign(m);
       slots.v.assign(v);
       const step = tf.mul(tf.div(mHat, tf.add(tf.sqrt(vHat), c.epsilon)), c.minusLr);
-      const parts = variables.length === 1 ? [step] : tf.split(step, variables.map((w) => w.size));
-      variables.forEach((w, i) => w.assign(tf.add(shapedAs(parts[i], w.shape), w)));
+      // Each weight's share of the step: read back once, uploaded piece by piece. (tf.split would
+      // do, but the wasm backend's Slice copies its whole input for every piece: slow for big networks.)
+      const values = step.dataSync();
+      let offset = 0;
+      for (const w of variables) {
+        w.assign(tf.add(tf.tensor(values.subarray(offset, offset + w.size), w.shape), w));
+        offset += w.size;
+      }
     });
     this.accBeta1 = Math.fround(this.accBeta1 * Math.fround(this.beta1));
     this.accBeta2 = Math.fround(this.accBeta2 * Math.fround(this.beta2));

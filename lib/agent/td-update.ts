@@ -146,10 +146,9 @@ function applyGradients(optimizer: tf.Optimizer, weights: tf.Variable[], grads: 
   if (isFlatAdam(optimizer)) {
     // All gradients as one vector, for one Adam step over all weights.
     const flat = tf.concat(grads.map((g) => (g.rank === 1 ? g : tf.reshape(g, [-1]))) as tf.Tensor1D[]);
-    if (clipNorm === null) return optimizer.applyFlatGradient(weights, flat);
-    // Each gradient's sum of squares from one Square (a single sum would round differently from clipByGlobalNorm).
-    const squares = grads.length === 1 ? [tf.square(flat)] : tf.split(tf.square(flat), grads.map((g) => g.size));
-    return optimizer.applyFlatGradient(weights, tf.mul(flat, clipScale(squares.map((s) => tf.sum(s)), clipNorm)));
+    // The norm from each gradient's own sum of squares, as clipByGlobalNorm does (one sum over the vector would round differently).
+    const clipped = clipNorm === null ? flat : tf.mul(flat, clipScale(grads.map((g) => tf.sum(tf.square(g))), clipNorm)) as tf.Tensor1D;
+    return optimizer.applyFlatGradient(weights, clipped);
   }
   const named: tf.NamedTensorMap = {};
   weights.forEach((w, i) => (named[w.name] = sameList(grads[i].shape, w.shape) ? grads[i] : tf.reshape(grads[i], w.shape)));
