@@ -21,16 +21,18 @@ import { buildQNetwork } from "../lib/agent/q-network";
 import { tdUpdate } from "../lib/agent/td-update";
 import { makeOptimizer } from "../lib/agent/adam";
 import { randomBatch } from "./dqn-step";
-import { UPDATE_CASES, UPDATE_OPTIONS, type UpdateCase } from "./update-kernels";
+import { UPDATE_CASES, UPDATE_OPTIONS, timeBlock, type UpdateCase } from "./update-kernels";
 import { median } from "./stats";
 
 export const HOW_TO_GET_TORCH =
   "PyTorch peer skipped: no python3 with torch found (tried $PEER_PYTHON, /usr/bin/python3, python3). " +
   "On Debian 12: apt-get install -y python3-torch libopenblas0-pthread";
 
+/** Where to look for a Python with torch: $PEER_PYTHON, Debian's python3 (a pyenv python3 on PATH may lack it), python3. */
+export const PYTHON_CANDIDATES = [process.env.PEER_PYTHON, "/usr/bin/python3", "python3"].filter((p): p is string => !!p);
+
 /** The first Python that imports torch, or null. */
-export function findTorchPython(): string | null {
-  const candidates = [process.env.PEER_PYTHON, "/usr/bin/python3", "python3"].filter((p): p is string => !!p);
+export function findTorchPython(candidates: string[] = PYTHON_CANDIDATES): string | null {
   for (const python of candidates) {
     const r = spawnSync(python, ["-c", "import torch"], { stdio: "ignore", timeout: 60_000 });
     if (r.status === 0) return python;
@@ -80,14 +82,18 @@ class Peer {
   }
 }
 
+/** Medians, milliseconds per update. CPU time is only compared on one thread (with more, it adds up the threads). */
 export interface PeerResult {
   oursMs: number;
   torch1Ms: number;
   torchAllMs: number;
+  oursCpuMs: number;
+  torch1CpuMs: number;
 }
 
-export async function benchPeer(log: (line: string) => void): Promise<PeerResult[] | null> {
-  const python = findTorchPython();
+/** Runs the comparison and logs it; null (after saying how to get torch) when no Python has torch. */
+export async function benchPeer(log: (line: string) => void, pythons: string[] = PYTHON_CANDIDATES): Promise<PeerResult[] | null> {
+  const python = findTorchPython(pythons);
   if (python === null) {
     log(HOW_TO_GET_TORCH);
     return null;
@@ -101,13 +107,16 @@ export async function benchPeer(log: (line: string) => void): Promise<PeerResult
     log(`PyTorch ${info.torch} (${python}), BLAS: ${info.blas.join(", ") || "none found in the process maps"}` +
       (blasDir === null ? " (libopenblas0-pthread not installed: whatever libblas.so.3 the system picked)" : ""));
     log(`torch threads: 1 and ${infoAll.threads}; ours: 1 (wasm, one thread under Node)`);
-    log("One DQN update (Huber loss, clipping at 10, Adam), medians of interleaved blocks; ratio = our time / torch's:");
+    log("One DQN update (Huber loss, clipping at 10, Adam), medians of interleaved blocks; ratio = our time / torch's;");
+    log("wall clock, and in brackets process CPU time (on one thread each; the better guide on a shared machine):");
     const results: PeerResult[] = [];
     for (const c of UPDATE_CASES) {
       const r = await compareCase(c, one, all);
       results.push(r);
-      log(`  ${c.label}: ours ${r.oursMs.toFixed(3)} ms, torch 1 thread ${r.torch1Ms.toFixed(3)} ms (${(r.oursMs / r.torch1Ms).toFixed(2)}x), ` +
-        `torch ${infoAll.threads} threads ${r.torchAllMs.toFixed(3)} ms (${(r.oursMs / r.torchAllMs).toFixed(2)}x)`);
+      const x = (a: number, b: number) => `${(a / b).toFixed(2)}x`;
+      log(`  ${c.label}: ours ${r.oursMs.toFixed(3)} ms [CPU ${r.oursCpuMs.toFixed(3)}]; ` +
+        `torch 1 thread ${r.torch1Ms.toFixed(3)} ms [CPU ${r.torch1CpuMs.toFixed(3)}], ratio ${x(r.oursMs, r.torch1Ms)} [${x(r.oursCpuMs, r.torch1CpuMs)}]; ` +
+        `torch ${infoAll.threads} threads ${r.torchAllMs.toFixed(3)} ms, ratio ${x(r.oursMs, r.torchAllMs)}`);
     }
     return results;
   } finally {
@@ -124,22 +133,24 @@ async function compareCase(c: UpdateCase, one: Peer, all: Peer): Promise<PeerRes
   const optimizer = makeOptimizer(1e-4);
   const batch = randomBatch(c.batch);
   const request = { hidden: c.hidden, batch: c.batch, updates: c.block };
-  const ours = () => {
-    const t0 = performance.now();
-    for (let i = 0; i < c.block; i++) tdUpdate(batch, online, target, optimizer, UPDATE_OPTIONS);
-    return (performance.now() - t0) / c.block;
-  };
+  const ours = () => tdUpdate(batch, online, target, optimizer, UPDATE_OPTIONS);
   try {
     for (let i = 0; i < 3; i++) tdUpdate(batch, online, target, optimizer, UPDATE_OPTIONS);
     await one.ask(request); // warm-up blocks (the peers build their networks here)
     await all.ask(request);
-    const oursMs: number[] = [], torch1Ms: number[] = [], torchAllMs: number[] = [];
+    const ourTimes: { wall: number; cpu: number }[] = [], torch1: { ms: number; cpuMs: number }[] = [], torchAll: { ms: number }[] = [];
     for (let r = 0; r < c.reps; r++) {
-      oursMs.push(ours());
-      torch1Ms.push((await one.ask<{ ms: number }>(request)).ms);
-      torchAllMs.push((await all.ask<{ ms: number }>(request)).ms);
+      ourTimes.push(timeBlock(c.block, ours));
+      torch1.push(await one.ask<{ ms: number; cpuMs: number }>(request));
+      torchAll.push(await all.ask<{ ms: number }>(request));
     }
-    return { oursMs: median(oursMs), torch1Ms: median(torch1Ms), torchAllMs: median(torchAllMs) };
+    return {
+      oursMs: median(ourTimes.map((t) => t.wall)),
+      oursCpuMs: median(ourTimes.map((t) => t.cpu)),
+      torch1Ms: median(torch1.map((t) => t.ms)),
+      torch1CpuMs: median(torch1.map((t) => t.cpuMs)),
+      torchAllMs: median(torchAll.map((t) => t.ms)),
+    };
   } finally {
     [online, target, optimizer].forEach((x) => x.dispose());
     const leaked = tf.memory().numTensors - before;

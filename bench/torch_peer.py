@@ -8,8 +8,9 @@ Adam step (tf.train.adam's betas and epsilon), and the loss read back as a
 number. The batch is converted to tensors inside every update, as ours is.
 
 Protocol, one JSON object per line on stdin, one answer per line on stdout:
-  {"hidden": [256, 256], "batch": 128, "updates": 5}  ->  {"ms": 1.23}
-(milliseconds per update, averaged over `updates`); {"info": true} ->
+  {"hidden": [256, 256], "batch": 128, "updates": 5}  ->  {"ms": 1.23, "cpuMs": 1.2}
+(wall and process CPU milliseconds per update, averaged over `updates`; the
+CPU time adds up all threads); {"info": true} ->
 {"torch": ..., "threads": ..., "blas": ...}. The thread count is fixed at
 start-up by the environment (OMP_NUM_THREADS, OPENBLAS_NUM_THREADS).
 """
@@ -84,10 +85,10 @@ def main():
                 for _ in range(3):  # warm up: allocator, Adam's state
                     cases[key].update()
             case, n = cases[key], req["updates"]
-            t0 = time.perf_counter()
+            t0, c0 = time.perf_counter(), time.process_time()
             for _ in range(n):
                 case.update()
-            out = {"ms": (time.perf_counter() - t0) * 1000 / n}
+            out = {"ms": (time.perf_counter() - t0) * 1000 / n, "cpuMs": (time.process_time() - c0) * 1000 / n}
         sys.stdout.write(json.dumps(out) + "\n")
         sys.stdout.flush()
 

@@ -4,7 +4,9 @@
  * apply under autodiff, tf.train.adam) against the library's tdUpdate with
  * makeOptimizer. Both get the same batches, with Huber loss and gradient
  * clipping (the `improved` setting); their timings are interleaved, so a
- * change in the machine's load hits both alike.
+ * change in the machine's load hits both alike. Each block is timed on the
+ * wall clock and in this process's CPU time: on a shared machine the CPU
+ * time is the better guide to what the wall time would be alone.
  *
  * Run directly: `npx tsx bench/update-kernels.ts`.
  */
@@ -39,8 +41,19 @@ export const UPDATE_OPTIONS: TdOptions = { gamma: 0.99, loss: "huber", doubleDqn
 export interface UpdateResult {
   oldKernels: number;
   newKernels: number;
+  /** Medians, milliseconds per update: wall clock and CPU time. */
   oldMs: number;
   newMs: number;
+  oldCpuMs: number;
+  newCpuMs: number;
+}
+
+/** Wall and CPU milliseconds per call of `f`, over a block of `n` calls. */
+export function timeBlock(n: number, f: () => void): { wall: number; cpu: number } {
+  const c0 = process.cpuUsage(), t0 = performance.now();
+  for (let i = 0; i < n; i++) f();
+  const wall = performance.now() - t0, c = process.cpuUsage(c0);
+  return { wall: wall / n, cpu: (c.user + c.system) / 1000 / n };
 }
 
 type Update = typeof tdUpdate;
@@ -61,23 +74,19 @@ export async function benchUpdateKernels(c: UpdateCase): Promise<UpdateResult> {
     for (let i = 0; i < 3; i++) [old, ours].forEach((s) => s.run()); // Adam's moments, JIT, wasm heap growth
     const kernels = async (s: typeof old) => (await tf.profile(() => void s.run())).kernels.length;
     const oldKernels = await kernels(old), newKernels = await kernels(ours);
-    const oldTimes: number[] = [], newTimes: number[] = [];
-    const time = (s: typeof old) => {
-      const t0 = performance.now();
-      for (let i = 0; i < c.block; i++) s.run();
-      return (performance.now() - t0) / c.block;
-    };
+    const times = { old: [] as { wall: number; cpu: number }[], ours: [] as { wall: number; cpu: number }[] };
     for (let r = 0; r < c.reps; r++) {
       // Alternate which goes first, so neither always follows the other.
-      if (r % 2 === 0) {
-        oldTimes.push(time(old));
-        newTimes.push(time(ours));
-      } else {
-        newTimes.push(time(ours));
-        oldTimes.push(time(old));
+      for (const which of r % 2 === 0 ? (["old", "ours"] as const) : (["ours", "old"] as const)) {
+        times[which].push(timeBlock(c.block, (which === "old" ? old : ours).run));
       }
     }
-    return { oldKernels, newKernels, oldMs: median(oldTimes), newMs: median(newTimes) };
+    const med = (xs: { wall: number; cpu: number }[], k: "wall" | "cpu") => median(xs.map((x) => x[k]));
+    return {
+      oldKernels, newKernels,
+      oldMs: med(times.old, "wall"), newMs: med(times.ours, "wall"),
+      oldCpuMs: med(times.old, "cpu"), newCpuMs: med(times.ours, "cpu"),
+    };
   } finally {
     old.dispose();
     ours.dispose();
@@ -87,8 +96,9 @@ export async function benchUpdateKernels(c: UpdateCase): Promise<UpdateResult> {
 }
 
 export function updateKernelsLine(c: UpdateCase, r: UpdateResult): string {
-  return `  ${c.label}: ${r.oldKernels} -> ${r.newKernels} kernels (${(r.oldKernels / r.newKernels).toFixed(1)}x fewer), ` +
-    `${r.oldMs.toFixed(3)} -> ${r.newMs.toFixed(3)} ms (${(r.oldMs / r.newMs).toFixed(2)}x faster)`;
+  const ms = (a: number, b: number) => `${a.toFixed(3)} -> ${b.toFixed(3)} ms (${(a / b).toFixed(2)}x)`;
+  return `  ${c.label}: ${r.oldKernels} -> ${r.newKernels} kernels (${(r.oldKernels / r.newKernels).toFixed(1)}x fewer); ` +
+    `wall ${ms(r.oldMs, r.newMs)}; CPU ${ms(r.oldCpuMs, r.newCpuMs)}`;
 }
 
 if (require.main === module) {
