@@ -5,7 +5,7 @@
  *
  * on a whole batch at once. Q_target is the online network itself (chapters
  * 1-2) or the second, target network (chapter 3 on). The target is computed
- * outside the gradient tape: no gradient flows through it.
+ * as a plain tensor: no gradient flows through it.
  */
 import { tf } from "../tf";
 import type { Batch } from "./replay-memory";
@@ -99,7 +99,7 @@ export function tdLossGradient(q: tf.Tensor1D, targets: tf.Tensor1D, kind: LossK
  * For our MLPs the gradients are worked out by hand (mlp.ts: the chain rule,
  * layer by layer) rather than by autodiff, and with the optimizer from
  * makeOptimizer (adam.ts) Adam updates all weights in one go: the same
- * numbers, bit for bit, in well under half the kernels (98 instead of 232 at
+ * numbers, bit for bit, in well under half the kernels (96 instead of 232 at
  * 6-256-256-3 with Huber loss and clipping). Any other model or optimizer
  * takes the general path: autodiff, tf.Optimizer.applyGradients.
  */
