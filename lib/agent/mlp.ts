@@ -1,7 +1,8 @@
 /**
  * The Q-network as plain arithmetic: a chain of Dense layers, each
- * `out = activation(x W + b)`, run forward with one fused kernel per layer
- * and, for training, backward by the chain rule.
+ * `out = activation(x W + b)`, run forward (one fused kernel per layer when
+ * acting or computing TD targets) and, for training, backward by the chain
+ * rule: per layer, the ReLU's mask, dW = x^T d, db = sum(d), dx = d W^T.
  *
  * Why not tf.layers' `apply` under `tf.variableGrads`? It computes the same
  * gradients but runs about three times the kernels (under a gradient tape tfjs
