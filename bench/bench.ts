@@ -8,6 +8,8 @@
  *   npm run bench -- --presets naive,replay,target --seeds 1,2,3 --cap-episodes 3000
  *   npm run bench -- --compare --skip-micro --presets improved --seeds 1,2,3,4 --cap-steps 15000
  *     (`compare` with one job, then one per core: wall times and the speed-up)
+ *   npm run bench -- --peer
+ *     (also the same update in PyTorch, if Debian's python3-torch is installed: bench/torch-peer.ts)
  */
 import { parseArgs } from "node:util";
 import { cpus } from "node:os";
@@ -18,8 +20,10 @@ import { benchTraining, trainingTable } from "./train-bench";
 import { median } from "./stats";
 import { benchStepParts } from "./step-parts";
 import { benchCompare, compareBenchText } from "./compare-bench";
+import { benchUpdateKernels, updateKernelsLine, UPDATE_CASES } from "./update-kernels";
+import { benchPeer } from "./torch-peer";
 
-const USAGE = "usage: npm run bench [-- [--compare] --presets a,b --seeds 1,2,3 --cap-episodes N --cap-steps N --skip-micro]";
+const USAGE = "usage: npm run bench [-- [--peer] [--compare] --presets a,b --seeds 1,2,3 --cap-episodes N --cap-steps N --skip-micro]";
 
 async function main(): Promise<void> {
   let values;
@@ -32,6 +36,7 @@ async function main(): Promise<void> {
         "cap-steps": { type: "string" },
         "skip-micro": { type: "boolean", default: false },
         compare: { type: "boolean", default: false },
+        peer: { type: "boolean", default: false },
         help: { type: "boolean", default: false },
       },
     }));
@@ -63,6 +68,9 @@ async function main(): Promise<void> {
       const r = await benchDqnStep(c);
       console.log(`  ${c.label}: ${r.unfixedMs.toFixed(1)} ms without the fix, ${r.fixedMs.toFixed(1)} ms with it (${(r.unfixedMs / r.fixedMs).toFixed(1)}x)`);
     }
+    console.log("\nKernels and time per DQN update, the update before issue 12 (tf.layers + autodiff + tf.train.adam) -> now " +
+      "(hand-written backward pass + FlatAdam); Huber loss, clipping at 10; medians, interleaved:");
+    for (const c of UPDATE_CASES) console.log(updateKernelsLine(c, await benchUpdateKernels(c)));
     const parts = await benchStepParts();
     const total = parts.actMs + parts.envMs + parts.memoryMs + parts.updateMs;
     const pct = (x: number) => `${((100 * x) / total).toFixed(1)}%`;
@@ -70,6 +78,12 @@ async function main(): Promise<void> {
     console.log(`  update ${parts.updateMs.toFixed(3)} ms (${pct(parts.updateMs)}), acting ${parts.actMs.toFixed(3)} ms (${pct(parts.actMs)}), ` +
       `replay push + sample ${parts.memoryMs.toFixed(3)} ms (${pct(parts.memoryMs)}), environment ${parts.envMs.toFixed(4)} ms (${pct(parts.envMs)}); total ${total.toFixed(2)} ms`);
     await initBackend(); // back to the default backend for training
+  }
+
+  if (values.peer) {
+    console.log("\nPyTorch peer:");
+    await benchPeer((l) => console.log(`  ${l}`));
+    await initBackend();
   }
 
   if (values.compare) {

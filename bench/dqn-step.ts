@@ -1,7 +1,8 @@
 /**
  * Wall time of one DQN update (lib/agent/td-update.ts's `tdUpdate`: TD target
  * from the target network, then loss, gradients and an Adam step on the online
- * network), on the wasm backend with and without the transposed-matMul fix.
+ * network, with makeOptimizer's Adam), on the wasm backend with and without
+ * the transposed-matMul fix.
  *
  * Run directly: `npx tsx bench/dqn-step.ts`.
  */
@@ -9,6 +10,7 @@ import { tf, initBackend, installWasmMatMulFix, uninstallWasmMatMulFix } from ".
 import { buildQNetwork } from "../lib/agent/q-network";
 import { emptyBatch, type Batch } from "../lib/agent/replay-memory";
 import { tdUpdate } from "../lib/agent/td-update";
+import { makeOptimizer } from "../lib/agent/adam";
 import { makeRng } from "../lib/random";
 import { median } from "./stats";
 
@@ -39,7 +41,7 @@ function timeUpdates(opts: DqnStepBenchOptions): number {
   const before = tf.memory().numTensors;
   const online = buildQNetwork({ hiddenLayers: opts.hidden, seed: 1 });
   const target = buildQNetwork({ hiddenLayers: opts.hidden, seed: 2 });
-  const optimizer = tf.train.adam(1e-4);
+  const optimizer = makeOptimizer(1e-4);
   const batch = randomBatch(opts.batch);
   const td = { gamma: 0.99, loss: "mse" as const, doubleDqn: false, gradClipNorm: null };
   for (let i = 0; i < opts.warmup; i++) tdUpdate(batch, online, target, optimizer, td);
@@ -55,7 +57,8 @@ function timeUpdates(opts: DqnStepBenchOptions): number {
   return median(times);
 }
 
-function randomBatch(size: number): Batch {
+/** A fixed pseudo-random batch of Acrobot-shaped transitions (seed 42). */
+export function randomBatch(size: number): Batch {
   const rng = makeRng(42);
   const b = emptyBatch(size, 6);
   for (let i = 0; i < size * 6; i++) {
