@@ -1,10 +1,11 @@
 /**
- * A person's path, tested: classic Jupyter Notebook in a real (headless) Chromium runs every
+ * The browser suite's earlier front end, kept runnable but not in CI (JupyterLab, browser.ts,
+ * is the tested one): classic Jupyter Notebook 6 in a real (headless) Chromium runs every
  * notebook of the course from the UI, and what a person would see is checked.
  *
- *   npx tsx test/e2e/browser.ts            every notebook in notebooks/, in course order
- *   npx tsx test/e2e/browser.ts 00 06      only notebooks whose file name contains "00" or "06"
- *   npx tsx test/e2e/browser.ts --notebooks=DIR   the notebooks of another folder (it needs a
+ *   npx tsx test/e2e/classic.ts            every notebook in notebooks/, in course order
+ *   npx tsx test/e2e/classic.ts 00 06      only notebooks whose file name contains "00" or "06"
+ *   npx tsx test/e2e/classic.ts --notebooks=DIR   the notebooks of another folder (it needs a
  *                                          `lib` link to the library, as notebooks/ has)
  *
  * Needs Debian's `jupyter-notebook` (classic Notebook 6) and `chromium`, and the npm package
@@ -17,7 +18,7 @@
  * kernel is idle, and check that no cell shows an error, that each code cell got an execution
  * count, that every chart is an interactive Plotly chart, that each animation plays when its Play
  * button is clicked, and that a red check message appears only in the unsolved exercise. A
- * full-page screenshot of each notebook goes to artifacts/e2e/. Then two executed notebooks (the
+ * full-page screenshot of each notebook goes to artifacts/e2e-classic/. Then two executed notebooks (the
  * first with an animation, and the one with the most charts), saved as the page serialises them
  * (what File > Save sends) into a temporary folder, are reopened untrusted without running them:
  * their static chart pictures must show, and no script may have run. Finally the server, the
@@ -43,7 +44,7 @@ import {
   readUntrustedDom,
   type AnimationState,
   type NotebookDom,
-} from "./page-checks";
+} from "./classic-checks";
 import { claimRunFolder, cleanStaleRuns, describeProcesses, ProcessTracker } from "./processes";
 
 const REPO = resolve(__dirname, "..", "..");
@@ -52,7 +53,7 @@ const REPO = resolve(__dirname, "..", "..");
  * --notebooks=DIR (to try the test itself on notebooks made to fail; DIR needs a `lib` link too).
  */
 let NOTEBOOK_DIR = join(REPO, "notebooks");
-const ARTIFACTS = join(REPO, "artifacts", "e2e");
+const ARTIFACTS = join(REPO, "artifacts", "e2e-classic");
 const CHROMIUM = "/usr/bin/chromium";
 const CHROMIUM_ARGS = [
   "--headless",
@@ -565,6 +566,7 @@ async function main(): Promise<number> {
   const before = snapshotNotebooks();
   const results: TestResult[] = [];
   const server = new JupyterServer({
+    frontEnd: "classic",
     repo: REPO,
     notebookDir: NOTEBOOK_DIR,
     tmpRoot,
@@ -600,7 +602,7 @@ async function main(): Promise<number> {
       notes.push(...unchanged.notes);
       const logFile = join(ARTIFACTS, "jupyter.log");
       if (existsSync(logFile) && /IOPub (data|message) rate exceeded/.test(readFileSync(logFile, "utf8"))) {
-        problems.push("the server dropped outputs: IOPub rate exceeded (see artifacts/e2e/jupyter.log)");
+        problems.push("the server dropped outputs: IOPub rate exceeded (see artifacts/e2e-classic/jupyter.log)");
       }
       rmSync(tmpRoot, { recursive: true, force: true });
       record(results, {
@@ -653,7 +655,7 @@ async function main(): Promise<number> {
     server.installKernel();
     await server.start();
     tracker.scan();
-    log(`jupyter-notebook ${server.baseUrl} (log: artifacts/e2e/jupyter.log), tslab kernel registered in ${server.dataDir}`);
+    log(`jupyter-notebook ${server.baseUrl} (log: artifacts/e2e-classic/jupyter.log), tslab kernel registered in ${server.dataDir}`);
     context = await chromium.launchPersistentContext(join(tmpRoot, "chromium-profile"), {
       executablePath: CHROMIUM,
       headless: true,
@@ -731,7 +733,7 @@ function finish(results: readonly TestResult[], why: string | null): number {
   const failed = results.filter((r) => !r.ok && !r.skipped);
   const passed = results.length - skipped.length - failed.length;
   console.log("");
-  console.log(`browser suite: ${results.length} checks in ${seconds(t0)} s${why ? ` (${why})` : ""}; screenshots in artifacts/e2e/`);
+  console.log(`browser suite: ${results.length} checks in ${seconds(t0)} s${why ? ` (${why})` : ""}; screenshots in artifacts/e2e-classic/`);
   for (const r of failed) console.log(`  failed: ${r.name}`);
   console.log(`${passed} passed, ${failed.length} failed${skipped.length > 0 ? `, ${skipped.length} skipped` : ""}`);
   return failed.length > 0 || why !== null ? 1 : 0;
