@@ -110,7 +110,10 @@ export function courseOrder(names: readonly string[]): string[] {
 }
 
 interface Expectations {
+  /** The unsolved exercise: its check shows a red message, and nothing trains. */
   exerciseError: boolean;
+  /** The exercise's solution: its check shows a green message. */
+  exerciseOk: boolean;
   charts: boolean;
   animation: boolean;
   live: boolean;
@@ -122,9 +125,11 @@ function expectationsFor(file: string): Expectations {
   const exerciseError = /exercise/.test(name) && !/solution/.test(name);
   return {
     exerciseError,
+    exerciseOk: /exercise/.test(name) && /solution/.test(name),
     charts: !exerciseError && /\b(showChart|showEpisode|liveTraining)\s*\(/.test(code),
     animation: /\bshowEpisode\s*\(/.test(code),
-    live: !exerciseError && /\bliveTraining\s*\(/.test(code),
+    // A live chart, unless every liveTraining call turns it off (07 shows status lines only).
+    live: !exerciseError && (code.match(/\bliveTraining\s*\(.*$/gm) ?? []).some((call) => !/chart:\s*false/.test(call)),
   };
 }
 
@@ -446,6 +451,8 @@ async function runOne(context: BrowserContext, server: JupyterServer, tracker: P
       if (red.length === 0) problems.push("the unsolved exercise shows no red check message");
       else notes.push(`red check message shown as expected: "${red[0].slice(0, 120)}"`);
     }
+    const green = dom.cells.flatMap((c) => c.greenMessages);
+    if (expect.exerciseOk && green.length === 0) problems.push("the exercise's solution shows no green check message");
 
     // The live training display: one chart output, redrawn in place.
     const live = await readLiveTraces(page);
@@ -453,9 +460,11 @@ async function runOne(context: BrowserContext, server: JupyterServer, tracker: P
     if (expect.live && live.length === 0) problems.push("no live training display was seen");
     for (const t of live) {
       const label = `cell ${t.cell} (${cellLine(t.cell)}): live training chart`;
-      if (t.maxShown > 1) problems.push(`${label}: ${t.maxShown} charts shown at once (they pile up instead of being redrawn in place)`);
-      if (t.states.length < 2) problems.push(`${label}: never redrawn (states seen: ${t.states.join(" -> ") || "none"})`);
-      liveText.push(`${t.states.length - 1} in-place redraw(s) of one chart, ${t.statusLines} status line(s)`);
+      if (t.maxSameDisplay > 1) problems.push(`${label}: ${t.maxSameDisplay} charts of one live display shown at once (they pile up instead of being redrawn in place)`);
+      const redraws = t.slots.reduce((n, slot) => n + slot.length - 1, 0);
+      const never = t.slots.filter((slot) => slot.length < 2);
+      if (never.length > 0) problems.push(`${label}: ${never.length} of ${t.slots.length} live chart(s) never redrawn in place (${never.map((x) => x.join(" -> ")).join("; ")})`);
+      liveText.push(`${t.slots.length} live chart(s), ${redraws} in-place redraw(s), ${t.statusLines} status line(s)`);
     }
 
     const animations = charts.filter((c) => c.frames > 0 || c.hasPlayButton);
@@ -490,6 +499,7 @@ async function runOne(context: BrowserContext, server: JupyterServer, tracker: P
       (liveText.length > 0 ? `, live: ${liveText.join("; ")}` : "") +
       (animations.length > 0 ? `, ${played.length}/${animations.length} animation(s) played: ${played.join("; ")}` : "") +
       (expect.exerciseError ? `, red check message ${red.length > 0 ? "shown" : "MISSING"}` : "") +
+      (expect.exerciseOk ? `, green check message ${green.length > 0 ? "shown" : "MISSING"}` : "") +
       `, saved ${kb(bytes)}`;
   } catch (e) {
     problems.push(e instanceof Failure ? e.message : `${name}: ${e instanceof Error ? e.stack ?? e.message : String(e)}`);
@@ -635,13 +645,14 @@ async function stopCheck(context: BrowserContext, server: JupyterServer, scratch
     const dom = await readNotebookDom(page);
     const after = dom.cells.filter((c) => c.index > training && c.type === "code" && !c.empty);
     const sub: string[] = [];
-    checkCells({ ...dom, cells: after }, { exerciseError: false, charts: false, animation: false, live: false }, sub, notes);
+    checkCells({ ...dom, cells: after }, { exerciseError: false, exerciseOk: false, charts: false, animation: false, live: false }, sub, notes);
     problems.push(...sub);
     const trainCell = dom.cells[training];
     notes.push(`training cell after the stop: outputs ${trainCell.outputs}, errors: ${trainCell.errorOutputs.join(" | ").slice(0, 300) || "none"}`);
     plog.judge(problems, notes);
     await screenshot(page, join(ARTIFACTS, `${stem}.stopped.png`));
-    summary = `stopped at "${atStop.slice(0, 60)}", cell ended ${stopSeconds} s after the click, ${after.filter((c) => /^\d+$/.test(c.prompt) && c.errorOutputs.length === 0).length}/${after.length} following cells ok`;
+    const failing = new Set(sub.map((p) => /^cell (\d+)/.exec(p)?.[1]));
+    summary = `stopped at "${atStop.slice(0, 60)}", cell ended ${stopSeconds} s after the click, ${after.filter((c) => !failing.has(String(c.index))).length}/${after.length} following cells ok`;
   } catch (e) {
     problems.push(e instanceof Failure ? e.message : `${title}: ${e instanceof Error ? e.stack ?? e.message : String(e)}`);
     plog.judge(problems, notes);

@@ -126,6 +126,7 @@ export interface CellInfo {
   stderr: string[];
   stdout: string[];
   redMessages: string[];
+  greenMessages: string[];
   /** Text of the setup cell's plotly status line, if this cell shows one. */
   plotlyStatus: string | null;
   charts: ChartInfo[];
@@ -219,6 +220,7 @@ export async function readNotebookDom(page: Page): Promise<NotebookDom> {
         stderr: outputs.filter((o) => o.output_type === "stream" && o.name === "stderr").map((o) => joined(o.text)),
         stdout: outputs.filter((o) => o.output_type === "stream" && o.name === "stdout").map((o) => joined(o.text)),
         redMessages: Array.from(el.querySelectorAll(".acrobot-message.acrobot-error")).map(text),
+        greenMessages: Array.from(el.querySelectorAll(".acrobot-message.acrobot-ok")).map(text),
         plotlyStatus: status ? (status.textContent ?? "").trim() : null,
         charts,
         outputs: outputs.length,
@@ -237,22 +239,21 @@ export async function readNotebookDom(page: Page): Promise<NotebookDom> {
   });
 }
 
-/** What a live training display went through while a notebook ran (recorded in the page). */
+/** What the live training displays of one cell went through while the notebook ran (recorded in the page). */
 export interface LiveTrace {
   cell: number;
-  /** Distinct successive states of the live chart's output: "placeholder" or the chart's id. */
-  states: string[];
-  /** Most `.acrobot-chart` / placeholder elements seen at once in that cell. */
-  maxShown: number;
+  /** Per output slot that showed a live chart: its successive states ("placeholder" or the chart's id). */
+  slots: string[][];
+  /** Most slots showing charts of the same live display at once (1 when redrawn in place). */
+  maxSameDisplay: number;
   /** Distinct status lines seen ("training: ...", "episode N | ..."). */
   statusLines: number;
-  maxOutputs: number;
 }
 
 /**
- * Starts recording, every 100 ms, what each cell's live training display shows: a chart
- * refreshed in place keeps one output whose chart id changes; a chart that piles up shows
- * several at once.
+ * Starts recording, every 100 ms, what each cell's live training displays show. A live display
+ * (one `liveTraining` call) names its charts `acrobot-live-XXXXXX-...`; refreshed in place, it
+ * keeps one output slot whose chart id changes; piling up, it would fill new slots.
  */
 export async function startLiveRecorder(page: Page): Promise<void> {
   await page.evaluate(() => {
@@ -264,22 +265,36 @@ export async function startLiveRecorder(page: Page): Promise<void> {
       const panel = w.jupyterapp?.shell.currentWidget as LabPanel | undefined;
       if (!panel?.content) return;
       panel.content.widgets.forEach((c, index) => {
-        const el = c.node;
-        const charts = Array.from(el.querySelectorAll<HTMLElement>('.acrobot-chart[id^="acrobot-live-"]'));
-        const placeholders = Array.from(el.querySelectorAll<HTMLElement>(".jp-OutputArea-output")).filter((o) =>
-          /learning curve: first drawn after/.test(o.textContent ?? ""),
-        );
-        if (charts.length === 0 && placeholders.length === 0) return;
+        const children = Array.from(c.node.querySelectorAll<HTMLElement>(".jp-OutputArea-child"));
+        const perDisplay: Record<string, number> = {};
+        let any = false;
+        const states: Array<string | null> = children.map((child) => {
+          const chart = child.querySelector<HTMLElement>('.acrobot-chart[id^="acrobot-live-"]');
+          if (chart) {
+            const key = /^acrobot-(live-[A-Za-z0-9_]+)-/.exec(chart.id)?.[1] ?? chart.id;
+            perDisplay[key] = (perDisplay[key] ?? 0) + 1;
+            any = true;
+            return chart.id;
+          }
+          if (/learning curve: first drawn after/.test(child.textContent ?? "")) {
+            any = true;
+            return "placeholder";
+          }
+          return null;
+        });
+        if (!any) return;
         const key = String(index);
-        const t = (w.__acrobotLive![key] ??= { cell: index, states: [], maxShown: 0, statusLines: 0, maxOutputs: 0 });
-        const state = charts.length > 0 ? charts[charts.length - 1].id : "placeholder";
-        if (t.states[t.states.length - 1] !== state) t.states.push(state);
-        t.maxShown = Math.max(t.maxShown, charts.length + placeholders.length);
-        t.maxOutputs = Math.max(t.maxOutputs, el.querySelectorAll(".jp-OutputArea-child").length);
+        const t = (w.__acrobotLive![key] ??= { cell: index, slots: [], maxSameDisplay: 0, statusLines: 0 });
+        states.forEach((state, j) => {
+          if (state === null) return;
+          const slot = (t.slots[j] ??= []);
+          if (slot[slot.length - 1] !== state) slot.push(state);
+        });
+        t.maxSameDisplay = Math.max(t.maxSameDisplay, ...Object.values(perDisplay), 0);
         const statuses = (seenStatus[key] ??= new Set());
-        for (const o of Array.from(el.querySelectorAll(".jp-OutputArea-output"))) {
-          const s = (o.textContent ?? "").trim();
-          if (/^(training: |episode \d+ \|)/.test(s)) statuses.add(s);
+        for (const child of children) {
+          const text = (child.textContent ?? "").trim();
+          if (/^(training: |episode \d+ \|)/.test(text)) statuses.add(text);
         }
         t.statusLines = statuses.size;
       });
@@ -288,7 +303,7 @@ export async function startLiveRecorder(page: Page): Promise<void> {
 }
 
 export async function readLiveTraces(page: Page): Promise<LiveTrace[]> {
-  return page.evaluate(() => Object.values((window as LabWindow).__acrobotLive ?? {}));
+  return page.evaluate(() => Object.values((window as LabWindow).__acrobotLive ?? {}).map((t) => ({ ...t, slots: t.slots.filter((x) => x) })));
 }
 
 /** What the animation shows now: the traces' coordinates and the slider. */
