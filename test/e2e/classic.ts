@@ -436,7 +436,9 @@ async function runOne(
       `${code.filter((c) => /^\d+$/.test(c.prompt)).length}/${code.length} code cells executed (kernel ready in ${kernelSeconds} s, Run All ${runSeconds} s), ` +
       `${interactive}/${charts.length} charts interactive` +
       (animations.length > 0 ? `, ${played.length}/${animations.length} animation(s) played: ${played.join("; ")}` : "") +
-      (expect.exerciseError ? `, red check message ${red.length > 0 ? "shown" : "MISSING"}` : "");
+      (expect.exerciseError ? `, red check message ${red.length > 0 ? "shown" : "MISSING"}` : "") +
+      (savedJson !== null ? `, serialised as File > Save would send it: ${(Buffer.byteLength(savedJson) / 1024).toFixed(0)} kB` : "");
+    if (savedJson !== null && Buffer.byteLength(savedJson) > 1_000_000) problems.push(`the executed notebook serialises to ${(Buffer.byteLength(savedJson) / 1024).toFixed(0)} kB, over the 1 MB bar`);
   } catch (e) {
     problems.push(e instanceof Failure ? e.message : `${name}: ${e instanceof Error ? e.stack ?? e.message : String(e)}`);
     plog.judge(problems, notes);
