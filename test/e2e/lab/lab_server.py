@@ -2,20 +2,24 @@
 
 The `jupyterlab` Python package is not packaged for Debian 12, but the server side is: this
 small LabServerApp (as in the JupyterLab repository's examples/app) serves the front end that
-`npm run build` put in build/. Settings and workspaces live in folders given on the command line
-(the browser suite uses a fresh temporary folder per run), never in the checkout.
+`npm run build` put in build/. Settings and workspaces live where JupyterLab keeps them
+(~/.jupyter/lab/user-settings and workspaces) or in folders given on the command line (the
+browser suite gives a fresh temporary folder per run), never in the checkout.
 
     python3 lab_server.py --ServerApp.root_dir=DIR --AcrobotLab.user_settings_dir=DIR2 ...
 """
 import json
 import os
 
+from jupyter_core.paths import jupyter_config_dir
 from jupyterlab_server import LabServerApp
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 BUILD = os.path.join(HERE, "build")
 
-# Only the command line configures this app: no config files from the machine or the user.
+# The user's Jupyter config folder (JupyterLab keeps settings and workspaces there), looked up
+# before config files are switched off: only the command line configures this app.
+USER_CONFIG = jupyter_config_dir()
 os.environ["JUPYTER_NO_CONFIG"] = "1"
 
 with open(os.path.join(HERE, "package.json")) as f:
@@ -40,6 +44,9 @@ class AcrobotLab(LabServerApp):
     static_dir = BUILD
     templates_dir = os.path.join(HERE, "templates")
     themes_dir = os.path.join(BUILD, "themes")
+    # Where JupyterLab itself keeps them, unless given on the command line.
+    user_settings_dir = os.path.join(USER_CONFIG, "lab", "user-settings")
+    workspaces_dir = os.path.join(USER_CONFIG, "lab", "workspaces")
 
 
 if __name__ == "__main__":
