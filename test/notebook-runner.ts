@@ -289,7 +289,8 @@ const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 // ---------------------------------------------------------------------------------------------
 // One kernel session
 
-class PortInUseError extends Error {}
+/** The kernel came up useless (a port taken since we probed it, or asked while still binding): start another. */
+class KernelStartRace extends Error {}
 
 /**
  * done: reply and idle arrived in time; dead: the kernel exited; timeout: answered only after
@@ -331,8 +332,11 @@ class KernelSession {
   private closed = false;
   private exitPromise: Promise<void> = Promise.resolve();
 
+  private ports: number[] = [];
+
   async start(cwd: string, env: NodeJS.ProcessEnv, tslabPath: string): Promise<void> {
     const [shell, iopub, control, stdin, hb] = await freePorts(5);
+    this.ports = [shell, iopub, control, stdin, hb];
     const watchdog = join(this.dir, "watchdog.js");
     writeFileSync(
       this.connectionFile,
@@ -396,9 +400,13 @@ class KernelSession {
   /** Wait for kernel_info_reply, then keep asking until iopub delivers too (PUB/SUB slow joiner). */
   async ready(timeoutMs: number): Promise<Record<string, unknown>> {
     const deadline = Date.now() + timeoutMs;
+    // tslab binds its sockets one after another; a request that arrives before iopub is bound makes
+    // it publish on a socket still binding (EBUSY, an unhandled rejection) and never reply.
+    await this.pollUntil(() => this.allListening() || this.portInUse(), deadline - Date.now());
+    if (this.portInUse() || this.bindRace()) throw new KernelStartRace(this.stderr);
     const first = await this.send(this.shell, "kernel_info_request", {});
-    await this.waitUntil(() => first.reply !== null || this.portInUse(), deadline - Date.now());
-    if (this.portInUse()) throw new PortInUseError(this.stderr);
+    await this.waitUntil(() => first.reply !== null || this.portInUse() || this.bindRace(), deadline - Date.now());
+    if (this.portInUse() || this.bindRace()) throw new KernelStartRace(this.stderr);
     if (!first.reply) {
       throw new Error(this.deathOr(`kernel did not answer kernel_info_request within ${timeoutMs} ms`));
     }
@@ -484,6 +492,33 @@ class KernelSession {
   /** tslab cannot bind a port (another process took it since we probed it): it stays alive, useless. */
   private portInUse(): boolean {
     return /EADDRINUSE|Address already in use/.test(this.stderr);
+  }
+
+  /** tslab was asked something while a socket was still binding: it stays alive, useless. Start again. */
+  private bindRace(): boolean {
+    return /Socket is blocked by a bind or unbind operation/.test(this.stderr);
+  }
+
+  /** Whether all five kernel ports are listening on 127.0.0.1 (Linux's /proc/net/tcp; true where that is missing). */
+  private allListening(): boolean {
+    let table: string;
+    try {
+      table = readFileSync("/proc/net/tcp", "utf8");
+    } catch {
+      return true;
+    }
+    const listening = new Set<number>();
+    for (const line of table.split("\n").slice(1)) {
+      const [, local, , state] = line.trim().split(/\s+/);
+      if (state === "0A" && local?.startsWith("0100007F:")) listening.add(parseInt(local.slice(9), 16));
+    }
+    return this.ports.every((p) => listening.has(p));
+  }
+
+  /** waitUntil for a condition nothing notifies about: checks it every 20 ms. */
+  private async pollUntil(cond: () => boolean, timeoutMs: number): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    while (!cond() && !this.exited && !this.closed && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
   }
 
   private deathOr(message: string): string {
@@ -678,7 +713,7 @@ async function startKernel(
       return { kernel, info: await kernel.ready(timeoutMs) };
     } catch (e) {
       await kernel.shutdown(500);
-      if (!(e instanceof PortInUseError) || attempt >= 3) throw e;
+      if (!(e instanceof KernelStartRace) || attempt >= 3) throw e;
     }
   }
 }
