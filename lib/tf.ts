@@ -7,6 +7,9 @@
  * Backends, best first:
  *  - "tensorflow": @tensorflow/tfjs-node, native libtensorflow. An optional
  *    dependency: its install downloads libtensorflow, which needs internet.
+ *    Chosen automatically only when it loads and passes a self-check (a small
+ *    forward and backward pass agreeing with cpu, lib/tf-self-check.ts);
+ *    otherwise one line says why and wasm is used.
  *  - "wasm": @tensorflow/tfjs-backend-wasm (XNNPACK). Always installed. Its
  *    transposed matMuls are slow, so we install a fix (see below).
  *  - "cpu": plain JavaScript, the last resort.
@@ -15,6 +18,7 @@
  * CommonJS): no newer syntax, optional packages loaded with `require`.
  */
 import * as tf from "@tensorflow/tfjs";
+import { backendSelfCheck } from "./tf-self-check";
 
 export { tf };
 
@@ -141,16 +145,17 @@ async function activate(wanted: BackendName | "auto"): Promise<BackendName> {
   return chosen;
 }
 
-/** Automatic choice: the first backend that loads, best first. */
+/** Automatic choice: the first backend that loads (and, for tfjs-node, passes its self-check), best first. */
 async function activateBest(): Promise<BackendName> {
   const skipped: string[] = [];
-  const nodeError = loadTfjsNode();
-  if (nodeError === null && (await trySetBackend("tensorflow"))) return done("tensorflow");
-  skipped.push(
-    nodeError === null || !isModuleNotFound(nodeError, TFJS_NODE)
-      ? "tfjs-node failed to load"
-      : "tfjs-node not installed",
-  );
+  const native = await tryTfjsNode();
+  if (native.ok) {
+    autoNote = `auto-selected; self-check passed`;
+    return "tensorflow";
+  }
+  skipped.push(native.why);
+  // Installed but unusable is worth one line; not installed is the usual case on machines without internet.
+  if (native.installed) console.warn(`acrobot-dqn: not using ${TFJS_NODE}: ${native.why}; falling back to wasm.`);
   const wasmError = loadWasm();
   if (wasmError === null && (await setWasmBackend())) return done("wasm");
   skipped.push(`wasm unavailable${wasmError ? `: ${wasmError.message}` : ""}`);
@@ -158,16 +163,43 @@ async function activateBest(): Promise<BackendName> {
   return done("cpu");
 
   function done(chosen: BackendName): BackendName {
-    // Only worth mentioning when we fell below wasm.
-    autoNote = chosen === "cpu" ? `auto-selected; ${skipped.join("; ")}` : "";
+    autoNote = `auto-selected; ${skipped.join("; ")}`;
     return chosen;
   }
+}
+
+/** Loads tfjs-node and checks it against cpu; on success "tensorflow" is active. */
+async function tryTfjsNode(): Promise<{ ok: boolean; installed: boolean; why: string }> {
+  const err = loadTfjsNode();
+  if (err !== null) {
+    const missing = isModuleNotFound(err, TFJS_NODE);
+    return { ok: false, installed: !missing, why: missing ? "tfjs-node not installed" : `tfjs-node failed to load (${firstLine(err.message)})` };
+  }
+  const check = await backendSelfCheck("tensorflow");
+  if (check.ok) return { ok: true, installed: true, why: "" };
+  // Leave a working backend behind whatever the check did.
+  if (active !== null) await tf.setBackend(active).catch(() => false);
+  return { ok: false, installed: true, why: `tfjs-node failed its self-check (${check.detail})` };
+}
+
+function firstLine(s: string): string {
+  const line = s.split("\n")[0];
+  return line.length > 200 ? `${line.slice(0, 200)}...` : line;
 }
 
 async function activateForced(name: BackendName): Promise<BackendName> {
   if (name === "tensorflow") {
     const err = loadTfjsNode();
     if (err !== null) throw tfjsNodeUnavailable(err);
+    const check = await backendSelfCheck("tensorflow");
+    if (!check.ok) {
+      if (active !== null) await tf.setBackend(active).catch(() => false);
+      throw new Error(
+        `TensorFlow.js backend "tensorflow" failed its self-check: ${check.detail}. ` +
+          `Its native library may not fit this machine; reinstall ${TFJS_NODE}, or choose "wasm" or "cpu".`,
+      );
+    }
+    return name;
   } else if (name === "wasm") {
     const err = loadWasm();
     if (err !== null) {

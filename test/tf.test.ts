@@ -20,6 +20,7 @@ import {
   wasmMatMulFixInstalled,
   type BackendName,
 } from "../lib/tf";
+import { backendSelfCheck } from "../lib/tf-self-check";
 
 const TOLERANCE = 1e-5;
 const ROOT = path.resolve(__dirname, "..");
@@ -153,7 +154,8 @@ test("initBackend picks wasm here, is idempotent, and switches on request", asyn
   const [a, b] = await Promise.all([initBackend(), initBackend()]);
   assert.equal(a, b);
   assert.strictEqual(initBackend(), initBackend(), "repeated calls share one promise");
-  if (!tfjsNodeInstalled()) assert.equal(a, "wasm");
+  // npm test pins wasm (TFJS_BACKEND=wasm); without tfjs-node the automatic choice is wasm too.
+  if (process.env.TFJS_BACKEND === "wasm" || !tfjsNodeInstalled()) assert.equal(a, "wasm");
   assert.equal(backendName(), a);
 
   assert.equal(await initBackend("cpu"), "cpu");
@@ -499,4 +501,95 @@ test("fresh process: loading wasm leaves host error handlers in charge", () => {
   );
   assert.equal(r.status, 0, r.output.slice(0, 2000));
   assert.equal(r.output.trim(), "host caught: boom\nwasm still running");
+});
+
+// ---------------------------------------------------------------------------
+// The self-check that guards the native backend, on real backends
+
+/**
+ * A real backend with one wrong kernel: a fresh cpu backend whose kernels are the cpu ones,
+ * except Square, which computes |x| (a plausible-looking, wrong result).
+ */
+function registerBrokenBackend(name: string, breakKernel: boolean): () => void {
+  const cpu = tf.findBackend("cpu") as unknown as { constructor: new () => tf.KernelBackend };
+  tf.registerBackend(name, () => new cpu.constructor());
+  const kernels = tf.getKernelsForBackend("cpu");
+  const abs = kernels.find((k) => k.kernelName === "Abs")!;
+  for (const k of kernels) {
+    if (!breakKernel && k.kernelName === "Square") continue; // leaves Square missing: the forward pass throws
+    if (!breakKernel && k.kernelName === "Step") continue; // and Step (relu's gradient): so would the backward pass
+    tf.registerKernel({ ...k, backendName: name, kernelFunc: breakKernel && k.kernelName === "Square" ? abs.kernelFunc : k.kernelFunc });
+  }
+  return () => {
+    for (const k of tf.getKernelsForBackend(name)) tf.unregisterKernel(k.kernelName, name);
+    tf.removeBackend(name);
+  };
+}
+
+test("self-check: wasm and cpu pass against cpu, on the real backends", async () => {
+  for (const name of ["wasm", "cpu"]) {
+    const check = await backendSelfCheck(name);
+    assert.ok(check.ok, `${name}: ${check.detail}`);
+    assert.equal(tf.getBackend(), name, "a passing check leaves the backend active");
+    assert.ok(check.worst < 1e-4, `${name}: worst ${check.worst}`);
+    assert.match(check.detail, /agree with cpu/);
+  }
+  await initBackend("wasm");
+});
+
+test("self-check: a backend computing a wrong value, or missing a kernel, is refused with the reason", async () => {
+  const before = footprint().numTensors;
+  const removeWrong = registerBrokenBackend("acrobot-test-wrong", true);
+  const removeMissing = registerBrokenBackend("acrobot-test-missing", false);
+  try {
+    const wrong = await backendSelfCheck("acrobot-test-wrong");
+    assert.equal(wrong.ok, false);
+    assert.match(wrong.detail, /^loss\[0\] is -?[\d.e-]+ on acrobot-test-wrong, -?[\d.e-]+ on cpu$/);
+    const missing = await backendSelfCheck("acrobot-test-missing");
+    assert.equal(missing.ok, false);
+    assert.match(missing.detail, /threw: .*Square/);
+    // Only the backward pass fails: the tape it abandons must not leak either.
+    const removeGradless = registerBrokenBackend("acrobot-test-gradless", false);
+    tf.registerKernel({ ...tf.getKernel("Square", "cpu")!, backendName: "acrobot-test-gradless" });
+    const gradless = await backendSelfCheck("acrobot-test-gradless");
+    removeGradless();
+    assert.equal(gradless.ok, false);
+    assert.match(gradless.detail, /threw: .*'Step'/);
+    const unknown = await backendSelfCheck("acrobot-test-nonexistent");
+    assert.equal(unknown.ok, false);
+  } finally {
+    await initBackend("wasm");
+    removeWrong();
+    removeMissing();
+  }
+  assert.equal(backendName(), "wasm");
+  assert.equal(footprint().numTensors, before, "the check leaks no tensors, also when it fails");
+});
+
+test("fresh process, automatic choice: wasm when tfjs-node is missing, no warning, and describeBackend says why", { skip: tfjsNodeInstalled() && "tfjs-node is installed" }, () => {
+  const env: Record<string, string> = {};
+  for (const [k, v] of Object.entries(process.env)) if (v !== undefined && k !== "TFJS_BACKEND") env[k] = v;
+  const r = spawnSync(process.execPath, ["--import", "tsx", "-e", `const t = require("./lib/tf"); t.initBackend().then((n) => console.log(n + " | " + t.describeBackend()));`], {
+    cwd: ROOT,
+    env,
+    encoding: "utf8",
+    timeout: 20_000,
+  });
+  assert.equal(r.status, 0, r.stderr);
+  assert.equal(r.stderr, "", "no warning when tfjs-node is simply not installed");
+  assert.match(r.stdout.trim(), /^wasm \| TensorFlow\.js 4\.22\.0, backend wasm \(.*auto-selected; tfjs-node not installed\)$/);
+});
+
+test("tfjs-node, where installed: chosen automatically only after passing the self-check", { skip: !tfjsNodeInstalled() && "tfjs-node is not installed here" }, async () => {
+  const check = await backendSelfCheck("tensorflow").catch((e: Error) => ({ ok: false, detail: e.message, worst: Infinity }));
+  const env: Record<string, string> = {};
+  for (const [k, v] of Object.entries(process.env)) if (v !== undefined && k !== "TFJS_BACKEND") env[k] = v;
+  const r = spawnSync(process.execPath, ["--import", "tsx", "-e", `const t = require("./lib/tf"); t.initBackend().then((n) => console.log(n + " | " + t.describeBackend()));`], { cwd: ROOT, env, encoding: "utf8", timeout: 60_000 });
+  assert.equal(r.status, 0, r.stderr);
+  if (check.ok) assert.match(r.stdout, /^tensorflow \| .*self-check passed/);
+  else {
+    assert.match(r.stdout, /^wasm \| .*tfjs-node failed/);
+    assert.match(r.stderr, /not using @tensorflow\/tfjs-node: .*; falling back to wasm\./);
+  }
+  await initBackend("wasm");
 });

@@ -511,7 +511,13 @@ describe("notebook", () => {
       assert.equal(inNotebook(), true);
       setupPlotly();
       assert.ok(sent[0].msg.data["text/html"].length > plotlyBundle().source.length);
-      assert.match(sent[1].msg.data["text/plain"], /plotly\.js [\d.]+ loaded/);
+      assert.equal(sent[0].update, false);
+      // The bundle's output is then replaced by a small one: that is what a saved notebook keeps.
+      assert.equal(sent[1].update, true);
+      assert.equal(sent[1].msg.transient.display_id, sent[0].msg.transient.display_id);
+      assert.ok(sent[1].msg.data["text/html"].length < 3000, `status output is ${sent[1].msg.data["text/html"].length} characters`);
+      assert.match(sent[1].msg.data["text/html"], /plotly\.js [\d.]+ loaded: charts below are interactive/);
+      assert.match(sent[1].msg.data["text/html"], /<div[^>]*>plotly\.js [\d.]+ was sent to the page when this cell ran; it is not saved/);
       setupPlotly();
       assert.equal(sent.length, 3, "not sent twice");
       assert.match(sent[2].msg.data["text/plain"], /already sent/);

@@ -69,6 +69,40 @@ export function plotlyBundleScript(): string {
   return `<script type="text/javascript">/* plotly.js ${escapeHtml(b.version)}, inlined by acrobot-dqn */\n${wrapPlotlyBundle(b.source)}</script>`;
 }
 
+/**
+ * What the setup cell leaves in the notebook once the bundle has run: a line
+ * of text instead of the 10 MB bundle, so saved notebooks stay small. Its
+ * script (run only while trusted) says whether plotly.js is on this page; with
+ * scripts stripped (an untrusted reopened notebook) the text says what a
+ * reader sees without claiming the charts are interactive.
+ */
+export function plotlyStatusHtml(version: string): string {
+  const v = escapeHtml(version);
+  const id = `acrobot-plotly-status-${Math.random().toString(36).slice(2, 10)}`;
+  const saved =
+    `plotly.js ${v} was sent to the page when this cell ran; it is not saved with the notebook (it is about 10 MB). ` +
+    `In a reopened notebook the charts show their static pictures until the notebook runs again, this cell first.`;
+  const here = `plotly.js ${version} loaded: charts below are interactive (each also carries a static picture for saved notebooks).`;
+  const missing =
+    `plotly.js is not on this page (it is not saved with the notebook): the charts show their static pictures. ` +
+    `Run this cell, then the chart cells, to make them interactive.`;
+  // Looked up after a tick, as the chart scripts do: classic Notebook runs scripts before attaching the output.
+  const script = `(function () {
+  var tries = 0;
+  function say() {
+    var el = document.getElementById(${scriptJson(id)});
+    if (!el) { if (++tries < 100) setTimeout(say, 50); return; }
+    el.textContent = window.Plotly ? ${scriptJson(here)} : ${scriptJson(missing)};
+    el.setAttribute("data-plotly", window.Plotly ? "loaded" : "missing");
+  }
+  setTimeout(say, 0);
+})();`;
+  return (
+    `<div class="acrobot-plotly-status" id="${id}" data-plotly="unknown" style="font-family:monospace;font-size:13px;white-space:pre-wrap">${saved}</div>` +
+    `<script type="text/javascript">${script}</script>`
+  );
+}
+
 // ---------------------------------------------------------------- one chart
 
 export interface ChartHtmlOptions {

@@ -10,7 +10,7 @@
  */
 import type * as Tslab from "tslab";
 import type { EpisodeRecord } from "../train/trainer";
-import { chartHtml, escapeHtml, plotlyBundle, plotlyBundleScript, tableHtml, type Cell, type ChartHtmlOptions, type TableOptions } from "./html";
+import { chartHtml, escapeHtml, plotlyBundle, plotlyBundleScript, plotlyStatusHtml, tableHtml, type Cell, type ChartHtmlOptions, type TableOptions } from "./html";
 import { episodeAnimationFigure, figureToSvg, learningCurveFigure, type EpisodeAnimationOptions } from "./figures";
 import type { PlotlyFigure } from "./plotly-types";
 
@@ -66,13 +66,17 @@ export function setupPlotly(opts: { force?: boolean } = {}): void {
     show((d) => d.text(`plotly.js ${version} was already sent in this kernel session (after reloading the page, use setupPlotly({ force: true })).`), () => {});
     return;
   }
+  // One updatable output: the bundle runs in the page as it arrives, then a
+  // line of text replaces it, so the saved notebook does not carry 10 MB. Both
+  // go out while this cell runs (a front end routes a later update elsewhere).
   show(
     (d) => {
       d.html(plotlyBundleScript());
-      d.text(`plotly.js ${version} loaded: charts below are interactive (each also carries a static picture for saved notebooks).`);
+      d.html(plotlyStatusHtml(version));
       globals[SENT_FLAG] = true;
     },
     () => console.log("setupPlotly: the notebook display is not ready."),
+    t.newDisplay(),
   );
 }
 

@@ -1,8 +1,10 @@
 /**
- * A private classic Jupyter Notebook 6 server for the browser test: its own config, data and
- * runtime folders in a temporary folder (so the tslab kernel is registered there, never in the
- * machine's kernels, and no notebook is trusted by an earlier signature), 127.0.0.1 only, a free
- * port and a random token.
+ * A private Jupyter server for the browser test: JupyterLab 4 (the front end built in
+ * test/e2e/lab, served by Debian's jupyter-server through test/e2e/lab/lab_server.py) or
+ * classic Notebook 6 (Debian's jupyter-notebook). Its own config, data and runtime folders in a
+ * temporary folder (so the tslab kernel is registered there, never in the machine's kernels,
+ * and no notebook is trusted by an earlier signature), 127.0.0.1 only, a free port and a random
+ * token.
  */
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
 import { randomBytes } from "node:crypto";
@@ -10,7 +12,11 @@ import { closeSync, existsSync, mkdirSync, openSync, readFileSync, readSync, fst
 import { createServer } from "node:net";
 import { join } from "node:path";
 
+export type FrontEnd = "lab" | "classic";
+
 export interface JupyterOptions {
+  /** Which front end to serve (default "lab"). */
+  frontEnd?: FrontEnd;
   /** The repository (node_modules/.bin/tslab is found there). */
   repo: string;
   /** Served folder; kernels start in the folder of their notebook. */
@@ -101,6 +107,10 @@ export class JupyterServer {
   readonly configDir: string;
   readonly runtimeDir: string;
   readonly configFile: string;
+  /** JupyterLab's user settings (autosave off, no news) and workspaces: the run's own. */
+  readonly labSettingsDir: string;
+  readonly labWorkspacesDir: string;
+  readonly frontEnd: FrontEnd;
   port = 0;
   proc: ChildProcess | null = null;
   exited = false;
@@ -113,6 +123,9 @@ export class JupyterServer {
     this.configDir = join(opts.tmpRoot, "jupyter-config");
     this.runtimeDir = join(opts.tmpRoot, "jupyter-runtime");
     this.configFile = join(opts.tmpRoot, "jupyter_notebook_config.py");
+    this.labSettingsDir = join(opts.tmpRoot, "lab-settings");
+    this.labWorkspacesDir = join(opts.tmpRoot, "lab-workspaces");
+    this.frontEnd = opts.frontEnd ?? "lab";
   }
 
   get baseUrl(): string {
@@ -155,6 +168,19 @@ export class JupyterServer {
   }
 
   async start(): Promise<void> {
+    const command = this.frontEnd === "lab" ? this.labCommand() : this.classicCommand();
+    // The server writes its log straight to the file, not through a pipe to this process: if this
+    // process dies, a server writing into a broken pipe could fail before it stops its kernels.
+    const logFd = openSync(this.opts.logFile, "a");
+    try {
+      await this.startWithLog(logFd, command);
+    } finally {
+      closeSync(logFd); // the server has its own copy
+    }
+  }
+
+  /** Classic Notebook 6; its config file also marks the command line as this run's (see processes.ts). */
+  private classicCommand(): (port: number) => string[] {
     // Debian's classic Notebook 6 (a jupyter-notebook from another Python may be on PATH first).
     const which = existsSync("/usr/bin/jupyter-notebook")
       ? { status: 0, stdout: "/usr/bin/jupyter-notebook" }
@@ -162,7 +188,6 @@ export class JupyterServer {
     if (which.status !== 0) {
       throw new Error("jupyter-notebook is not installed (Debian: apt-get install -y jupyter-notebook)");
     }
-    // The config file also marks the server's command line as this run's (see processes.ts).
     writeFileSync(
       this.configFile,
       [
@@ -174,31 +199,63 @@ export class JupyterServer {
         "",
       ].join("\n"),
     );
-    // The server writes its log straight to the file, not through a pipe to this process: if this
-    // process dies, a server writing into a broken pipe could fail before it stops its kernels.
-    const logFd = openSync(this.opts.logFile, "a");
-    try {
-      await this.startWithLog(logFd, which.stdout.trim());
-    } finally {
-      closeSync(logFd); // the server has its own copy
-    }
+    const exe = which.stdout.trim();
+    return (port) => [
+      exe,
+      `--config=${this.configFile}`,
+      "--no-browser",
+      "--ip=127.0.0.1",
+      `--port=${port}`,
+      "--port-retries=0",
+      `--NotebookApp.token=${this.token}`,
+      `--notebook-dir=${this.opts.notebookDir}`,
+      "--allow-root",
+    ];
   }
 
-  private async startWithLog(logFd: number, jupyterNotebook: string): Promise<void> {
+  /**
+   * JupyterLab 4 from test/e2e/lab (built by lab-build.ts). User settings written here: autosave
+   * off (the suite saves only on purpose, into scratch copies). Files, not settings requests:
+   * jupyterlab_server 2.16's Draft-4 validator rejects JupyterLab 4 schemas that use `const`
+   * (so the news question cannot be answered either; the suite hides its toast).
+   */
+  private labCommand(): (port: number) => string[] {
+    const server = join(this.opts.repo, "test", "e2e", "lab", "lab_server.py");
+    if (!existsSync("/usr/lib/python3/dist-packages/jupyterlab_server")) {
+      throw new Error("jupyterlab_server is not installed (Debian: apt-get install -y python3-jupyter-server python3-jupyterlab-server)");
+    }
+    // Only settings whose schema has no `const` (the old validator would reject the whole plugin's file).
+    const settings: Record<string, unknown> = {
+      "@jupyterlab/docmanager-extension/plugin": { autosave: false },
+    };
+    for (const [name, value] of Object.entries(settings)) {
+      const file = join(this.labSettingsDir, `${name}.jupyter-settings`);
+      mkdirSync(join(file, ".."), { recursive: true });
+      writeFileSync(file, JSON.stringify(value, null, 2));
+    }
+    mkdirSync(this.labWorkspacesDir, { recursive: true });
+    return (port) => [
+      "/usr/bin/python3",
+      server,
+      "--no-browser",
+      "--ServerApp.ip=127.0.0.1",
+      `--ServerApp.port=${port}`,
+      "--ServerApp.port_retries=0",
+      `--ServerApp.token=${this.token}`,
+      `--ServerApp.root_dir=${this.opts.notebookDir}`,
+      "--ServerApp.allow_remote_access=False",
+      "--ServerApp.terminals_enabled=False",
+      `--AcrobotLab.user_settings_dir=${this.labSettingsDir}`,
+      `--AcrobotLab.workspaces_dir=${this.labWorkspacesDir}`,
+      "--allow-root",
+    ];
+  }
+
+  private async startWithLog(logFd: number, command: (port: number) => string[]): Promise<void> {
     for (let attempt = 1; ; attempt++) {
       this.port = await freePort();
       this.exited = false;
-      const args = [
-        jupyterNotebook,
-        `--config=${this.configFile}`,
-        "--no-browser",
-        "--ip=127.0.0.1",
-        `--port=${this.port}`,
-        "--port-retries=0",
-        `--NotebookApp.token=${this.token}`,
-        `--notebook-dir=${this.opts.notebookDir}`,
-        "--allow-root",
-      ];
+      const args = command(this.port);
       const proc = spawn("/usr/bin/python3", ["-c", SUPERVISOR, ...args], {
         cwd: this.opts.notebookDir,
         env: { ...this.jupyterEnv(), ACROBOT_E2E_PARENT_PID: String(process.pid), ACROBOT_E2E_MARKER: this.opts.tmpRoot },
@@ -231,8 +288,8 @@ export class JupyterServer {
       if (this.exited && portTaken && attempt < 3) continue; // the port was taken meanwhile: another one
       throw new Error(
         this.exited
-          ? `jupyter-notebook exited (code ${this.exitCode}, signal ${this.exitSignal}) before answering; its log ends:\n${logTail}`
-          : `jupyter-notebook did not answer on ${this.baseUrl} within ${(this.opts.startTimeoutMs ?? 60_000) / 1000} s; its log ends:\n${logTail}`,
+          ? `the Jupyter server exited (code ${this.exitCode}, signal ${this.exitSignal}) before answering; its log ends:\n${logTail}`
+          : `the Jupyter server did not answer on ${this.baseUrl} within ${(this.opts.startTimeoutMs ?? 60_000) / 1000} s; its log ends:\n${logTail}`,
       );
     }
   }
@@ -244,7 +301,10 @@ export class JupyterServer {
   /** The URL that opens a notebook (the token logs the browser in and sets its cookie). */
   notebookUrl(relPath: string): string {
     const p = relPath.split("/").map(encodeURIComponent).join("/");
-    return `${this.baseUrl}/notebooks/${p}?token=${this.token}`;
+    // JupyterLab: `reset` starts from an empty workspace, so no tab (and kernel) of an earlier page comes back.
+    return this.frontEnd === "lab"
+      ? `${this.baseUrl}/lab/tree/${p}?reset&token=${this.token}`
+      : `${this.baseUrl}/notebooks/${p}?token=${this.token}`;
   }
 
   async api<T>(method: string, path: string): Promise<T | null> {
