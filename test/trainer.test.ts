@@ -174,11 +174,12 @@ test("a snapshot taken when a run stops resumes it exactly: the same episodes as
     // Everything but the clock and the loss is identical. tfjs's Adam recomputes its bias-correction
     // powers (beta^t) from the step count on restore instead of carrying its running products, so
     // losses agree to float32 rounding, not bit for bit.
-    const strip = (rs: EpisodeRecord[]) => rs.map(({ seconds: _s, loss: _l, ...r }) => r);
+    const strip = (rs: EpisodeRecord[]) => rs.map(({ seconds: _s, loss: _l, meanMaxQ: _q, ...r }) => r);
     assert.deepEqual(strip(rest.records), strip(whole.records), name);
+    const near = (a: number | null | undefined, b: number | null | undefined) => a === b || (typeof a === "number" && typeof b === "number" && Math.abs(a - b) <= 1e-5 * Math.max(1, Math.abs(b)));
     rest.records.forEach((r, i) => {
-      const want = whole.records[i].loss;
-      assert.ok(r.loss === want || (r.loss !== null && want !== null && Math.abs(r.loss - want) <= 1e-5 * Math.abs(want)), `${name} loss at episode ${i + 1}`);
+      assert.ok(near(r.loss, whole.records[i].loss), `${name} loss at episode ${i + 1}`);
+      assert.ok(near(r.meanMaxQ, whole.records[i].meanMaxQ), `${name} mean max Q at episode ${i + 1}`);
     });
     rest.model.dispose();
     assert.equal(tf.memory().numTensors, before, "resuming leaks no tensors");
