@@ -1,11 +1,15 @@
 /**
  * Do two runs play the same episodes? Used to show that a notebook's own loop
- * and `train()` with the chapter's preset are the same algorithm.
+ * and `train()` with the chapter's preset are the same algorithm: the same
+ * returns and steps, and (where both have one) bit-identical TD losses, which
+ * can only happen with the same weights, batches and targets.
  */
 export interface EpisodeSummary {
   episode: number;
   return: number;
   steps: number;
+  /** Compared too when both runs have it: equal losses mean equal weights, batches and targets. */
+  loss?: number | null;
 }
 
 export interface EpisodeComparison {
@@ -23,13 +27,14 @@ export function sameEpisodes(notebook: readonly EpisodeSummary[], library: reado
   for (let i = 0; i < n; i++) {
     const a = notebook[i], b = library[i];
     rows.push({ episode: i + 1, "return (notebook)": a?.return ?? null, "return (train)": b?.return ?? null, "steps (notebook)": a?.steps ?? null, "steps (train)": b?.steps ?? null });
-    if (firstDiff === null && (a === undefined || b === undefined || a.return !== b.return || a.steps !== b.steps)) firstDiff = i + 1;
+    const lossDiffers = a?.loss != null && b?.loss != null && a.loss !== b.loss;
+    if (firstDiff === null && (a === undefined || b === undefined || a.return !== b.return || a.steps !== b.steps || lossDiffers)) firstDiff = i + 1;
   }
   const same = firstDiff === null && n > 0;
   const message = n === 0
     ? "no episodes to compare"
     : same
-      ? `the same ${n} episodes: every return and step count agrees`
+      ? `the same ${n} episodes: every return, step count and TD loss agrees`
       : `they differ from episode ${firstDiff} on (notebook: ${notebook.length} episodes, train(): ${library.length})`;
   return { same, message, rows };
 }

@@ -7,6 +7,8 @@
 export interface StopRequest {
   /** True once a stop was asked for. */
   readonly requested: boolean;
+  /** Lets pending events (a stop button press, displays) run, then says whether to stop. */
+  check(): Promise<boolean>;
   /** Removes the listeners (call it when the loop ends). */
   dispose(): void;
 }
@@ -28,6 +30,10 @@ export async function stopRequest(opts: { signal?: AbortSignal; handleSignals?: 
   }
   return {
     get requested() {
+      return requested;
+    },
+    async check() {
+      await new Promise((resolve) => setImmediate(resolve));
       return requested;
     },
     dispose() {
