@@ -15,7 +15,7 @@ import { tdUpdate } from "../agent/td-update";
 import { resolveConfig, rewardFunction, type TrainConfig } from "./config";
 import { epsilonAt, schedule } from "./schedule";
 import { stopRequest } from "./stop-request";
-import { tally } from "./tally";
+import { tally, type Tally } from "./tally";
 import { takeSnapshot, restoreSnapshot, type TrainerSnapshot } from "./snapshot";
 
 /** What the trainer reports after every episode. */
@@ -101,22 +101,12 @@ export async function train(config: Partial<TrainConfig>, hooks: TrainHooks = {}
   const c = resolveConfig(config);
   await initBackend();
   const clock = stopwatch(options.resume?.seconds ?? 0);
-  const env = new Acrobot({ dynamics: c.dynamics, maxEpisodeSteps: c.maxEpisodeSteps });
   const reward = rewardFunction(c);
   const stepCap = Math.min(c.maxStepsPerEpisode ?? Infinity, c.maxEpisodeSteps);
   const due = schedule(c);
   const td = { gamma: c.gamma, loss: c.loss, doubleDqn: c.doubleDqn, gradClipNorm: c.gradClipNorm };
-
-  let rng = makeRng(c.seed); // exploration, sampling, initial weights
-  const online = buildQNetwork({ hiddenLayers: c.hiddenLayers, seed: rng.seed() });
-  const target = buildQNetwork({ hiddenLayers: c.hiddenLayers });
-  copyWeights(online, target);
-  const optimizer = tf.train.adam(c.learningRate);
-  let memory = new ReplayMemory(c.memory === "episode" ? stepCap : c.memoryCapacity);
-  let envSteps = 0;
-  if (options.resume) {
-    ({ rng, memory, envSteps } = await resumeInto(options.resume, c, { online, target, optimizer, env }));
-  }
+  const { env, rng, online, target, optimizer, memory } = await setUp(c, stepCap, options.resume);
+  let envSteps = options.resume?.envSteps ?? 0;
   const log = tally(c, options.resume?.records ?? []);
   const context: TrainContext = {
     online, target,
@@ -182,12 +172,7 @@ export async function train(config: Partial<TrainConfig>, hooks: TrainHooks = {}
       if (stop === null && stopAsked.requested) stop = { reason: "aborted", message: `stopped by request after episode ${episode}` };
     }
 
-    const final: Stop = stop!;
-    const result: TrainResult = {
-      solved: final.reason === "solved", solvedAtEpisode: final.reason === "solved" ? log.solvedAtEpisode : null,
-      stopReason: final.reason, message: final.message, model: online, records: log.records, config: c,
-      envSteps, seconds: clock(), backend: describeBackend(),
-    };
+    const result = resultOf(stop!, log, { model: online, config: c, envSteps, seconds: clock() });
     await hooks.onFinish?.(result, context);
     return result;
   } catch (e) {
@@ -209,21 +194,35 @@ function act(online: tf.LayersModel, state: ArrayLike<number>, epsilon: number, 
   return { action, maxQ: q[argmax(q)] };
 }
 
-/** Puts a snapshot into the freshly built networks; frees them if it does not fit. */
-async function resumeInto(
-  s: TrainerSnapshot,
-  c: TrainConfig,
-  live: { online: tf.LayersModel; target: tf.LayersModel; optimizer: tf.Optimizer; env: Acrobot },
-): Promise<{ rng: Rng; memory: ReplayMemory; envSteps: number }> {
+/**
+ * What a run needs: the environment, the generator, the online network and its target copy
+ * (the same initial weights), Adam and the memory; from a snapshot when resuming.
+ */
+async function setUp(c: TrainConfig, stepCap: number, resume?: TrainerSnapshot) {
+  const env = new Acrobot({ dynamics: c.dynamics, maxEpisodeSteps: c.maxEpisodeSteps });
+  const rng = makeRng(c.seed); // exploration, sampling, initial weights
+  const online = buildQNetwork({ hiddenLayers: c.hiddenLayers, seed: rng.seed() });
+  const target = buildQNetwork({ hiddenLayers: c.hiddenLayers });
+  copyWeights(online, target);
+  const optimizer = tf.train.adam(c.learningRate);
+  const fresh = { env, rng, online, target, optimizer, memory: new ReplayMemory(c.memory === "episode" ? stepCap : c.memoryCapacity) };
+  if (!resume) return fresh;
   try {
-    const restored = await restoreSnapshot(s, c, live);
-    return { ...restored, envSteps: s.envSteps };
+    return { ...fresh, ...(await restoreSnapshot(resume, c, fresh)) };
   } catch (e) {
-    live.online.dispose(); // a snapshot that does not fit leaves nothing behind
-    live.target.dispose();
-    live.optimizer.dispose();
+    online.dispose(); // a snapshot that does not fit leaves nothing behind
+    target.dispose();
+    optimizer.dispose();
     throw e;
   }
+}
+
+function resultOf(stop: Stop, log: Tally, run: Pick<TrainResult, "model" | "config" | "envSteps" | "seconds">): TrainResult {
+  const solved = stop.reason === "solved";
+  return {
+    solved, solvedAtEpisode: solved ? log.solvedAtEpisode : null, stopReason: stop.reason, message: stop.message,
+    records: log.records, backend: describeBackend(), ...run,
+  };
 }
 
 function budgetStop(c: TrainConfig, episode: number, envSteps: number): Stop | null {
