@@ -104,16 +104,16 @@ for (const ch of CHAPTERS) {
     assert.match(out, ch.fallback);
     assert.match(out, /episode \d+ \| return -?\d/, "live status line");
     assert.ok(charts(out) >= 1, "a learning curve is drawn");
-    assert.match(out, /reached the episode budget \(3\)/);
+    assert.match(out, /reached the episode budget \(2\)/);
     assert.match(out, /the same 2 episodes: every return, step count and TD loss agrees/, "the notebook's own comparison");
     const meta = JSON.parse(readFileSync(join(SMOKE.ACROBOT_DQN_RUNS, "notebooks", ch.run, "meta.json"), "utf8"));
     assert.equal(meta.acrobotDqnVersion, JSON.parse(readFileSync(join(__dirname, "..", "package.json"), "utf8")).version);
 
     // The notebook's cells played these episodes on the real kernel; train() here, in this process, must play the same.
     const fromNotebook = savedEpisodes(ch.run);
-    assert.equal(fromNotebook.length, 3);
+    assert.equal(fromNotebook.length, 2);
     await initBackend();
-    const lib = await train({ ...presets[ch.preset], seed: 1, maxEpisodes: 3 });
+    const lib = await train({ ...presets[ch.preset], seed: 1, maxEpisodes: 2 });
     lib.model.dispose();
     assert.deepEqual(lib.records.map((r) => ({ return: r.return, steps: r.steps, loss: r.loss })), fromNotebook);
   });
@@ -157,6 +157,8 @@ test("01 the stop button during training keeps the work: the next cells run on t
 test("04 improvements: every variant trains and is compared", async () => {
   const out = await runOk("04-improvements.ipynb");
   for (const variant of ["0: chapter 3", "4: improved", "double DQN", "tip-height reward"]) assert.ok(out.includes(variant), variant);
+  assert.match(out, /mean TD loss per episode/, "the loss diagnostics chart");
+  assert.match(out, /mean max Q\(s, a\) per episode/, "the max Q diagnostics chart");
   assert.match(out, /from chapter 3 to a modern DQN/);
   assert.match(out, /one knob at a time/);
 });
@@ -171,7 +173,7 @@ test("05 exercise, unsolved as shipped: the check explains, training waits, noth
 
 test("05 exercise: a wrong reward gets a specific hint", async () => {
   const out = await runOk("05-exercise-tip-height.ipynb", {
-    injectAfterTag: { tag: "exercise", code: "function tipReward(step: dqn.StepResult, state: Float64Array): number { return -Math.cos(state[0]) - Math.cos(state[0] + state[1]); }" },
+    injectAfterTag: { tag: "exercise", code: "function tipReward(step: dqn.env.StepResult, state: Float64Array): number { return -Math.cos(state[0]) - Math.cos(state[0] + state[1]); }" },
   });
   assert.match(out, /Hint: it looks like the tip height itself\. Subtract 1/);
   assert.match(out, /Not training yet/);
@@ -180,7 +182,7 @@ test("05 exercise: a wrong reward gets a specific hint", async () => {
 test("05 exercise: a correct reward passes the check, trains and saves the model", async () => {
   rmSync(MODEL_DIR, { recursive: true, force: true });
   const out = await runOk("05-exercise-tip-height.ipynb", {
-    injectAfterTag: { tag: "exercise", code: "function tipReward(step: dqn.StepResult, state: Float64Array): number { return -Math.cos(state[0]) - Math.cos(state[0] + state[1]) - 1; }" },
+    injectAfterTag: { tag: "exercise", code: "function tipReward(step: dqn.env.StepResult, state: Float64Array): number { return -Math.cos(state[0]) - Math.cos(state[0] + state[1]) - 1; }" },
   });
   assert.match(out, /Correct: your reward equals tip height - 1/);
   assert.ok(out.includes(`Saved to ${MODEL_DIR}`), "saved where ACROBOT_DQN_MODELS says");
@@ -207,4 +209,19 @@ test("07 compares the chapters over seeds: chart and tables", async () => {
   assert.ok(charts(out) >= 1);
   assert.match(out, /seeds solved/);
   for (const p of ["naive", "replay", "target", "improved"]) assert.ok(out.includes(p), p);
+});
+
+test("05 solution: the stop button during train() keeps the run; the next cells save the model trained so far", async () => {
+  const { ACROBOT_DQN_SMOKE: _smoke, ...full } = SMOKE;
+  rmSync(MODEL_DIR, { recursive: true, force: true });
+  const run = await runNotebook(join(DIR, "05-exercise-tip-height-solution.ipynb"), {
+    env: full, cellTimeoutMs: 300_000, interruptCell: { tag: "training", when: /episode [2-9] \|/ },
+  });
+  const stopped = run.cells.find((c) => c.tags.includes("training"));
+  assert.ok(stopped?.interrupted, "SIGINT was sent during the training cell");
+  assert.ok(run.ok, `after the stop:\n${failures(run)}\nstderr:\n${run.stderr.slice(-2000)}`);
+  const out = shown({ ...run, cells: run.cells.filter((c) => c.index > stopped!.index) });
+  assert.ok(out.includes(`Saved to ${MODEL_DIR}`), out.slice(0, 500));
+  assert.match(out, /Not solved \(stopped by request (during|after) episode \d+/);
+  rmSync(MODEL_DIR, { recursive: true, force: true });
 });
