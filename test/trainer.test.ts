@@ -271,3 +271,16 @@ test("a training handle keeps the result and records of a stopped run for later 
   assert.deepEqual(seen, [1, 2, -1], "the live display saw both episodes and the finish");
   result.model.dispose();
 });
+
+test("taking snapshots leaks no tensors, however often", async () => {
+  const counts: number[] = [];
+  const r = await train({ ...presets.improved, hiddenLayers: [8], maxStepsPerEpisode: 40, maxEnvSteps: 300, seed: 14 }, {
+    onEpisode: async (_rec, ctx) => {
+      for (let i = 0; i < 3; i++) await ctx.snapshot();
+      counts.push(tf.memory().numTensors);
+    },
+  });
+  r.model.dispose();
+  assert.ok(counts.length >= 2);
+  assert.deepEqual(counts.slice(1), counts.slice(1).map(() => counts[1]), counts.join(" "));
+});
