@@ -34,7 +34,7 @@ export function sameEpisodes(notebook: readonly EpisodeSummary[], library: reado
   const message = n === 0
     ? "no episodes to compare"
     : same
-      ? `the same ${n} episodes: every return, step count and TD loss agrees`
+      ? `the same ${n === 1 ? "episode" : `${n} episodes`}: every return, step count and TD loss agrees`
       : `they differ from episode ${firstDiff} on (notebook: ${notebook.length} episodes, train(): ${library.length})`;
   return { same, message, rows };
 }
