@@ -136,6 +136,21 @@ for (const ch of CHAPTERS) {
   });
 }
 
+test("03 with a sync that falls inside the smoke budget: the notebook's loop and train() agree, and the sync shows in the loss", async () => {
+  // The lesson syncs every 50 episodes, beyond a 2-episode budget: refresh baseModel after episode 2 instead,
+  // so episode 2 learns from a refreshed target (tslab lets a later cell redeclare a const).
+  const run = await runNotebook(join(DIR, "03-target-network.ipynb"), { env: SMOKE, injectAfterTag: { tag: "check", code: "const syncAfterInUse = (iEpisode: number) => iEpisode === 2;" } });
+  assert.ok(run.ok, failures(run));
+  const fromNotebook = savedEpisodes("03-target");
+  await initBackend();
+  const every2 = await train({ ...presets.target, targetSyncEvery: 2, seed: 1, maxEpisodes: 2 });
+  const never = await train({ ...presets.target, seed: 1, maxEpisodes: 2 });
+  for (const r of [every2, never]) r.model.dispose();
+  const summary = (rs: readonly { return: number; steps: number; loss: number | null }[]) => rs.map((r) => ({ return: r.return, steps: r.steps, loss: r.loss }));
+  assert.deepEqual(summary(every2.records), fromNotebook);
+  assert.notEqual(never.records[1].loss, fromNotebook[1].loss, "without the sync, episode 2's loss differs: the comparison can see it");
+});
+
 test("01 the stop button during training keeps the work: the next cells run on the episodes played so far", async () => {
   // Full budgets (no ACROBOT_DQN_SMOKE): stop once a few episodes are shown, as a learner would.
   const { ACROBOT_DQN_SMOKE: _smoke, ...full } = SMOKE;
