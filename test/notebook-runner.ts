@@ -68,6 +68,8 @@ export interface CellResult {
   executionCount: number | null;
   /** True for the code injected with `injectAfterTag` (then `index` is the tagged cell's). */
   injected?: boolean;
+  /** True when `interruptCell` sent SIGINT during this cell. */
+  interrupted?: boolean;
 }
 
 export interface RunOptions {
@@ -85,6 +87,15 @@ export interface RunOptions {
    * 0 sends the next cell at once (it is then normally reported "abort").
    */
   afterErrorDelayMs?: number;
+  /**
+   * Press the stop button during the first code cell tagged `tag`: send SIGINT to the kernel once
+   * that cell's outputs match `when` (default: as soon as it has any output), as Jupyter does.
+   * tslab then abandons the cell; it is reported with `interrupted: true` and does not fail the
+   * run (unless it ended "ok" without ever being interrupted), and the run goes on with the next cells.
+   */
+  interruptCell?: { tag: string; when?: RegExp };
+  /** Run only up to the first code cell tagged `tag`, that one included; skip the rest. */
+  stopAfterTag?: string;
   /** Called as each cell finishes. */
   onCell?: (r: CellResult) => void;
   /** Limit for the kernel to start and answer kernel_info_request. Default 60 s. */
@@ -614,6 +625,12 @@ class KernelSession {
   }
 }
 
+function outputText(o: Output): string {
+  if (o.output_type === "stream") return o.text;
+  if (o.output_type === "error") return `${o.ename}: ${o.evalue}`;
+  return Object.values(o.data).map(String).join("\n");
+}
+
 const CAP = 4 << 20;
 const cap = (s: string) => (s.length > CAP ? s.slice(-CAP) : s);
 
@@ -771,6 +788,7 @@ export async function runNotebook(path: string, options: RunOptions = {}): Promi
     }
 
     let stopped = false;
+    let interruptUsed = false;
     for (const item of queue) {
       if (stopped) {
         if (!item.injected) run.skipped.push(item.index);
@@ -787,13 +805,29 @@ export async function runNotebook(path: string, options: RunOptions = {}): Promi
         ...(item.injected ? { injected: true } : {}),
       };
       const started = performance.now();
+      const press = options.interruptCell && !interruptUsed && item.tags.includes(options.interruptCell.tag) && !item.injected ? options.interruptCell : null;
+      if (press) interruptUsed = true;
+      const watcher = press
+        ? setInterval(() => {
+            const text = cell.outputs.map(outputText).join("\n");
+            if (!cell.interrupted && (press.when ? press.when.test(text) : cell.outputs.length > 0)) {
+              cell.interrupted = true;
+              kernel.proc?.kill("SIGINT"); // what Jupyter's stop button does
+            }
+          }, 25)
+        : null;
       const { outcome, replyStatus } = await kernel.execute(item.source, cell, cellTimeoutMs, interruptGraceMs);
+      if (watcher) clearInterval(watcher);
       cell.seconds = (performance.now() - started) / 1000;
       judge(cell, outcome, replyStatus, kernel, { cellTimeoutMs, interruptGraceMs });
-      if (cell.status !== "ok") failed = true;
+      const expected = cell.interrupted === true && outcome === "done" && cell.status !== "abort";
+      if (cell.status !== "ok" && !expected) failed = true;
       run.cells.push(cell);
       options.onCell?.(cell);
-      if (cell.status !== "ok") {
+      if (options.stopAfterTag && item.tags.includes(options.stopAfterTag)) stopped = true;
+      if (expected && cell.status !== "ok") {
+        if (afterErrorDelayMs > 0) await sleep(afterErrorDelayMs); // tslab aborts requests for ~200 ms after a failed cell
+      } else if (cell.status !== "ok") {
         // A dead or unresponsive kernel cannot run anything more.
         if (stopOnError || (outcome !== "done" && outcome !== "timeout")) stopped = true;
         else if (afterErrorDelayMs > 0) await sleep(afterErrorDelayMs);

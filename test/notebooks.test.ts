@@ -10,6 +10,9 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { runNotebook, type NotebookRun, type Output } from "./notebook-runner";
+import { initBackend } from "../lib/tf";
+import { train } from "../lib/train/trainer";
+import { presets } from "../lib/train/presets";
 
 const DIR = join(__dirname, "..", "notebooks");
 // Runs and models go to a scratch folder: a test run never replaces a learner's model.
@@ -67,22 +70,110 @@ test("00 the task: spaces, a refused action, random returns, an animation", asyn
   assert.match(out, /"frames"|addFrames/, "the animation carries Plotly frames");
 });
 
-for (const name of ["01-naive-dqn.ipynb", "02-replay-memory.ipynb", "03-target-network.ipynb"]) {
-  test(`${name.slice(0, 2)} trains its chapter with a live status line and chart, and saves the run`, async () => {
-    const out = await runOk(name);
+/** Each lesson chapter: its notebook, its preset, its saved run, its exercise and what the check says. */
+const CHAPTERS = [
+  {
+    nb: "01-naive-dqn", preset: "naive", run: "01-naive", fallback: /Until your tdTarget passes/,
+    wrong: "function tdTarget(reward: number, done: boolean, maxNextQ: number, gamma: number): number { return reward + gamma * maxNextQ; }",
+    hint: /Hint: it always bootstraps\. When the transition ended the episode \(done\) there is no next state/,
+  },
+  {
+    nb: "02-replay-memory", preset: "replay", run: "02-replay", fallback: /Until your sampleIndices passes/,
+    wrong: "function sampleIndices(memory: { size: number; capacity: number }, batchSize: number, rng: dqn.Rng): number[] { return Array.from({ length: batchSize }, () => rng.int(memory.capacity)); }",
+    hint: /Hint: only rows 0 to memory\.size - 1 hold transitions; draw from memory\.size, not memory\.capacity/,
+  },
+  {
+    nb: "03-target-network", preset: "target", run: "03-target", fallback: /Until your targetValues and syncAfter pass/,
+    wrong: "function targetValues(model: dqn.tf.LayersModel, baseModel: dqn.tf.LayersModel, nextStates: Float32Array): Float32Array { return dqn.agent.maxQ(baseModel, nextStates); }\nfunction syncAfter(iEpisode: number): boolean { return iEpisode % 50 === 1; }",
+    hint: /Hint: off by one: the lesson syncs after episodes 50, 100, 150/,
+  },
+] as const;
+
+/** The episodes a notebook's own loop played, as its saved run (episodes.jsonl) has them. */
+function savedEpisodes(run: string): { return: number; steps: number; loss: number | null }[] {
+  const lines = readFileSync(join(SMOKE.ACROBOT_DQN_RUNS, "notebooks", run, "episodes.jsonl"), "utf8").trim().split("\n");
+  return lines.map((l) => JSON.parse(l)).map((r) => ({ return: r.return, steps: r.steps, loss: r.loss }));
+}
+
+for (const ch of CHAPTERS) {
+  const id = ch.nb.slice(0, 2);
+  test(`${id} unsolved as shipped: the check explains, the chapter's own loop trains with the library's answer, and it plays exactly the episodes train(presets.${ch.preset}) plays`, async () => {
+    const out = await runOk(`${ch.nb}.ipynb`);
+    assert.match(out, /acrobot-error/);
+    assert.match(out, /Not yet: .*Hint:/);
+    assert.match(out, ch.fallback);
     assert.match(out, /episode \d+ \| return -?\d/, "live status line");
     assert.ok(charts(out) >= 1, "a learning curve is drawn");
-    assert.match(out, /reached the episode budget/);
-    // Its run folder, in the command line's format, with this package's version.
-    const run = { "01": "01-naive", "02": "02-replay", "03": "03-target" }[name.slice(0, 2)]!;
-    const meta = JSON.parse(readFileSync(join(SMOKE.ACROBOT_DQN_RUNS, "notebooks", run, "meta.json"), "utf8"));
+    assert.match(out, /reached the episode budget \(2\)/);
+    assert.match(out, /the same episode: every return, step count and TD loss agrees/, "the notebook's own comparison");
+    const meta = JSON.parse(readFileSync(join(SMOKE.ACROBOT_DQN_RUNS, "notebooks", ch.run, "meta.json"), "utf8"));
     assert.equal(meta.acrobotDqnVersion, JSON.parse(readFileSync(join(__dirname, "..", "package.json"), "utf8")).version);
+
+    // The notebook's cells played these episodes on the real kernel; train() here, in this process, must play the same.
+    const fromNotebook = savedEpisodes(ch.run);
+    assert.equal(fromNotebook.length, 2);
+    await initBackend();
+    const lib = await train({ ...presets[ch.preset], seed: 1, maxEpisodes: 2 });
+    lib.model.dispose();
+    assert.deepEqual(lib.records.map((r) => ({ return: r.return, steps: r.steps, loss: r.loss })), fromNotebook);
+  });
+
+  test(`${id} solved: the solution passes the check and the chapter trains with the learner's answer`, async () => {
+    const out = await runOk(`${ch.nb}-solution.ipynb`);
+    assert.match(out, /acrobot-ok/);
+    assert.match(out, /Correct: /);
+    assert.doesNotMatch(out, ch.fallback);
+    assert.doesNotMatch(out, /Not yet:/);
+    assert.match(out, /the same episode: /);
+  });
+
+  test(`${id} exercise: a typical slip gets its specific hint`, async () => {
+    const run = await runNotebook(join(DIR, `${ch.nb}.ipynb`), { env: SMOKE, injectAfterTag: { tag: "exercise", code: ch.wrong }, stopAfterTag: "check" });
+    assert.ok(run.ok, failures(run));
+    const out = shown(run);
+    assert.match(out, ch.hint);
+    assert.match(out, ch.fallback);
   });
 }
+
+test("03 with a sync that falls inside the smoke budget: the notebook's loop and train() agree, and the sync shows in the loss", async () => {
+  // The lesson syncs every 50 episodes, beyond a 2-episode budget: refresh baseModel after episode 2 instead,
+  // so episode 2 learns from a refreshed target (tslab lets a later cell redeclare a const).
+  const run = await runNotebook(join(DIR, "03-target-network.ipynb"), { env: SMOKE, injectAfterTag: { tag: "check", code: "const syncAfterInUse = (iEpisode: number) => iEpisode === 2;" } });
+  assert.ok(run.ok, failures(run));
+  const fromNotebook = savedEpisodes("03-target");
+  await initBackend();
+  const every2 = await train({ ...presets.target, targetSyncEvery: 2, seed: 1, maxEpisodes: 2 });
+  const never = await train({ ...presets.target, seed: 1, maxEpisodes: 2 });
+  for (const r of [every2, never]) r.model.dispose();
+  const summary = (rs: readonly { return: number; steps: number; loss: number | null }[]) => rs.map((r) => ({ return: r.return, steps: r.steps, loss: r.loss }));
+  assert.deepEqual(summary(every2.records), fromNotebook);
+  assert.notEqual(never.records[1].loss, fromNotebook[1].loss, "without the sync, episode 2's loss differs: the comparison can see it");
+});
+
+test("01 the stop button during training keeps the work: the next cells run on the episodes played so far", async () => {
+  // Full budgets (no ACROBOT_DQN_SMOKE): stop once a few episodes are shown, as a learner would.
+  const { ACROBOT_DQN_SMOKE: _smoke, ...full } = SMOKE;
+  const run = await runNotebook(join(DIR, "01-naive-dqn.ipynb"), {
+    env: full, cellTimeoutMs: 300_000, interruptCell: { tag: "training", when: /episode [3-9] \|/ },
+  });
+  const stopped = run.cells.find((c) => c.tags.includes("training"));
+  assert.ok(stopped?.interrupted, "SIGINT was sent during the training cell");
+  assert.ok(run.ok, `after the stop:\n${failures(run)}\nstderr:\n${run.stderr.slice(-2000)}`);
+  const after = run.cells.filter((c) => c.index > stopped!.index);
+  assert.ok(after.length >= 4 && after.every((c) => c.status === "ok"), "every later cell ran");
+  const out = shown({ ...run, cells: after });
+  const played = savedEpisodes("01-naive").length;
+  assert.ok(played >= 3 && played < 1000, `the saved run holds the ${played} episodes played before the stop`);
+  assert.match(out, new RegExp(`stopped after episode ${played}`));
+  assert.match(out, /the same 5 episodes/);
+});
 
 test("04 improvements: every variant trains and is compared", async () => {
   const out = await runOk("04-improvements.ipynb");
   for (const variant of ["0: chapter 3", "4: improved", "double DQN", "tip-height reward"]) assert.ok(out.includes(variant), variant);
+  assert.match(out, /mean TD loss per episode/, "the loss diagnostics chart");
+  assert.match(out, /mean max Q\(s, a\) per episode/, "the max Q diagnostics chart");
   assert.match(out, /from chapter 3 to a modern DQN/);
   assert.match(out, /one knob at a time/);
 });
@@ -97,7 +188,7 @@ test("05 exercise, unsolved as shipped: the check explains, training waits, noth
 
 test("05 exercise: a wrong reward gets a specific hint", async () => {
   const out = await runOk("05-exercise-tip-height.ipynb", {
-    injectAfterTag: { tag: "exercise", code: "function tipReward(step: dqn.StepResult, state: Float64Array): number { return -Math.cos(state[0]) - Math.cos(state[0] + state[1]); }" },
+    injectAfterTag: { tag: "exercise", code: "function tipReward(step: dqn.env.StepResult, state: Float64Array): number { return -Math.cos(state[0]) - Math.cos(state[0] + state[1]); }" },
   });
   assert.match(out, /Hint: it looks like the tip height itself\. Subtract 1/);
   assert.match(out, /Not training yet/);
@@ -106,7 +197,7 @@ test("05 exercise: a wrong reward gets a specific hint", async () => {
 test("05 exercise: a correct reward passes the check, trains and saves the model", async () => {
   rmSync(MODEL_DIR, { recursive: true, force: true });
   const out = await runOk("05-exercise-tip-height.ipynb", {
-    injectAfterTag: { tag: "exercise", code: "function tipReward(step: dqn.StepResult, state: Float64Array): number { return -Math.cos(state[0]) - Math.cos(state[0] + state[1]) - 1; }" },
+    injectAfterTag: { tag: "exercise", code: "function tipReward(step: dqn.env.StepResult, state: Float64Array): number { return -Math.cos(state[0]) - Math.cos(state[0] + state[1]) - 1; }" },
   });
   assert.match(out, /Correct: your reward equals tip height - 1/);
   assert.ok(out.includes(`Saved to ${MODEL_DIR}`), "saved where ACROBOT_DQN_MODELS says");
@@ -133,4 +224,19 @@ test("07 compares the chapters over seeds: chart and tables", async () => {
   assert.ok(charts(out) >= 1);
   assert.match(out, /seeds solved/);
   for (const p of ["naive", "replay", "target", "improved"]) assert.ok(out.includes(p), p);
+});
+
+test("05 solution: the stop button during train() keeps the run; the next cells save the model trained so far", async () => {
+  const { ACROBOT_DQN_SMOKE: _smoke, ...full } = SMOKE;
+  rmSync(MODEL_DIR, { recursive: true, force: true });
+  const run = await runNotebook(join(DIR, "05-exercise-tip-height-solution.ipynb"), {
+    env: full, cellTimeoutMs: 300_000, interruptCell: { tag: "training", when: /episode [2-9] \|/ },
+  });
+  const stopped = run.cells.find((c) => c.tags.includes("training"));
+  assert.ok(stopped?.interrupted, "SIGINT was sent during the training cell");
+  assert.ok(run.ok, `after the stop:\n${failures(run)}\nstderr:\n${run.stderr.slice(-2000)}`);
+  const out = shown({ ...run, cells: run.cells.filter((c) => c.index > stopped!.index) });
+  assert.ok(out.includes(`Saved to ${MODEL_DIR}`), out.slice(0, 500));
+  assert.match(out, /Not solved \(stopped by request (during|after) episode \d+/);
+  rmSync(MODEL_DIR, { recursive: true, force: true });
 });

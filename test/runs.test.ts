@@ -14,7 +14,7 @@ import type { EpisodeRecord } from "../lib/train/trainer";
 const tmp = () => mkdtempSync(join(tmpdir(), "acrobot-runs-"));
 
 function record(episode: number, ret = -500): EpisodeRecord {
-  return { episode, steps: -ret, return: ret, average100: ret, envReturn: ret, terminated: ret > -500, epsilon: 0.1, loss: 0.5, envSteps: episode * 500, seconds: episode };
+  return { episode, steps: -ret, return: ret, average100: ret, envReturn: ret, terminated: ret > -500, epsilon: 0.1, loss: 0.5, cut: false, envSteps: episode * 500, seconds: episode };
 }
 
 function meta(preset: string, seed: number, overrides: Record<string, unknown> = {}): RunMeta {

@@ -174,11 +174,12 @@ test("a snapshot taken when a run stops resumes it exactly: the same episodes as
     // Everything but the clock and the loss is identical. tfjs's Adam recomputes its bias-correction
     // powers (beta^t) from the step count on restore instead of carrying its running products, so
     // losses agree to float32 rounding, not bit for bit.
-    const strip = (rs: EpisodeRecord[]) => rs.map(({ seconds: _s, loss: _l, ...r }) => r);
+    const strip = (rs: EpisodeRecord[]) => rs.map(({ seconds: _s, loss: _l, meanMaxQ: _q, ...r }) => r);
     assert.deepEqual(strip(rest.records), strip(whole.records), name);
+    const near = (a: number | null | undefined, b: number | null | undefined) => a === b || (typeof a === "number" && typeof b === "number" && Math.abs(a - b) <= 1e-5 * Math.max(1, Math.abs(b)));
     rest.records.forEach((r, i) => {
-      const want = whole.records[i].loss;
-      assert.ok(r.loss === want || (r.loss !== null && want !== null && Math.abs(r.loss - want) <= 1e-5 * Math.abs(want)), `${name} loss at episode ${i + 1}`);
+      assert.ok(near(r.loss, whole.records[i].loss), `${name} loss at episode ${i + 1}`);
+      assert.ok(near(r.meanMaxQ, whole.records[i].meanMaxQ), `${name} mean max Q at episode ${i + 1}`);
     });
     rest.model.dispose();
     assert.equal(tf.memory().numTensors, before, "resuming leaks no tensors");
@@ -193,4 +194,93 @@ test("a snapshot taken when a run stops resumes it exactly: the same episodes as
   const before = tf.memory().numTensors;
   await assert.rejects(train({ ...presets.improved, hiddenLayers: [16], seed: 3 }, {}, { resume: snap! }), /cannot resume: the snapshot was taken with hiddenLayers = \[8\]/);
   assert.equal(tf.memory().numTensors, before);
+});
+
+/** -1 per step, so an episode's return is minus its length: the bar is easy to reason about. */
+const minusOne = () => -1;
+const fixed = { ...presets.replay, ...small, reward: minusOne, maxStepsPerEpisode: 50 };
+
+test("a cut episode never counts toward the bar: a 10-step episode cut by the env-step budget among -50s", async () => {
+  // Episodes 1-2 run their 50 steps (-50 each); the budget cuts episode 3 after 10 steps (-10).
+  // Counted, it would lift the 2-episode average to -30, over the bar of -49.
+  const r = await train({ ...fixed, maxEnvSteps: 110, solvedWindow: 2, solvedAt: -49, seed: 8 });
+  r.model.dispose();
+  assert.deepEqual(r.records.map((x) => [x.return, x.cut]), [[-50, false], [-50, false], [-10, true]]);
+  assert.equal(r.solved, false);
+  assert.equal(r.solvedAtEpisode, null);
+  assert.equal(r.stopReason, "maxEnvSteps");
+  assert.equal(r.records[2].average100, -50, "the cut episode is left out of the moving average");
+});
+
+test("an episode cut by a stop request is marked cut and cannot solve the run", async () => {
+  const ac = new AbortController();
+  let calls = 0;
+  const reward = () => (++calls === 75 && ac.abort(), -1); // mid-way through episode 2
+  const r = await train({ ...fixed, reward: reward, solvedWindow: 1, solvedAt: -30, seed: 9 }, { signal: ac.signal });
+  r.model.dispose();
+  assert.deepEqual(r.records.map((x) => [x.steps, x.cut]), [[50, false], [25, true]]);
+  assert.equal(r.stopReason, "aborted");
+  assert.equal(r.solved, false, "-25 would clear -30, but the episode did not end by itself");
+});
+
+test("resuming a run whose records already clear the bar keeps it solved at that episode", async () => {
+  let snap: Awaited<ReturnType<import("../lib/train/trainer").TrainContext["snapshot"]>> | null = null;
+  const config = { ...fixed, solvedWindow: 2, solvedAt: -1000, seed: 10 };
+  const first = await train(config, { onFinish: async (_r, ctx) => void (snap = await ctx.snapshot()) });
+  first.model.dispose();
+  assert.equal(first.solvedAtEpisode, 2);
+  const again = await train(config, {}, { resume: snap! });
+  again.model.dispose();
+  assert.equal(again.solved, true);
+  assert.equal(again.solvedAtEpisode, 2, "not moved to episode 3 by playing one more");
+  assert.equal(again.records.length, 2);
+  assert.equal(again.stopReason, "solved");
+});
+
+test("a reward function returning a non-finite number is caught where it returns it, and named", async () => {
+  for (const bad of [NaN, Infinity]) {
+    let calls = 0;
+    const r = await train({ ...fixed, reward: () => (++calls === 5 ? bad : -1), seed: 11 });
+    r.model.dispose();
+    assert.equal(r.stopReason, "diverged");
+    assert.match(r.message, new RegExp(`the reward function returned ${bad} at step 5 of episode 1: a reward must be a finite number`));
+    assert.doesNotMatch(r.message, /learningRate/);
+    assert.deepEqual(r.records.map((x) => [x.steps, x.return, x.cut]), [[4, -4, true]], "the bad step is not counted");
+  }
+});
+
+test("meanMaxQ is recorded per episode: finite, and it moves as the network learns", async () => {
+  const r = await train({ ...presets.improved, hiddenLayers: [16], maxEnvSteps: 1500, seed: 12 });
+  r.model.dispose();
+  for (const x of r.records.filter((x) => x.steps > 0)) assert.ok(Number.isFinite(x.meanMaxQ), `episode ${x.episode}: ${x.meanMaxQ}`);
+  assert.notEqual(r.records[0].meanMaxQ, r.records[r.records.length - 1].meanMaxQ);
+});
+
+test("a training handle keeps the result and records of a stopped run for later cells", async () => {
+  const { trainingHandle } = await import("../lib/train/handle");
+  const handle = trainingHandle();
+  await assert.rejects(handle.result(), /nothing trained yet/);
+  const ac = new AbortController();
+  const seen: number[] = [];
+  const live = { onEpisode: (rec: EpisodeRecord) => void (seen.push(rec.episode), rec.episode === 2 && ac.abort()), finish: () => void seen.push(-1) };
+  void handle.run({ ...fixed, seed: 13 }, live, { signal: ac.signal }); // as an abandoned cell would: nobody awaits it
+  const result = await handle.result();
+  assert.equal(result.stopReason, "aborted");
+  assert.equal(result.records.length, 2);
+  assert.equal(handle.records.length, 2);
+  assert.deepEqual(seen, [1, 2, -1], "the live display saw both episodes and the finish");
+  result.model.dispose();
+});
+
+test("taking snapshots leaks no tensors, however often", async () => {
+  const counts: number[] = [];
+  const r = await train({ ...presets.improved, hiddenLayers: [8], maxStepsPerEpisode: 40, maxEnvSteps: 300, seed: 14 }, {
+    onEpisode: async (_rec, ctx) => {
+      for (let i = 0; i < 3; i++) await ctx.snapshot();
+      counts.push(tf.memory().numTensors);
+    },
+  });
+  r.model.dispose();
+  assert.ok(counts.length >= 2);
+  assert.deepEqual(counts.slice(1), counts.slice(1).map(() => counts[1]), counts.join(" "));
 });

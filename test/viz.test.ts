@@ -26,7 +26,7 @@ function records(n: number, solvedFrom = Infinity): EpisodeRecord[] {
     if (window.length > 100) window.shift();
     out.push({
       episode: e, steps: -ret, return: ret, average100: window.reduce((a, b) => a + b, 0) / window.length, envReturn: ret,
-      terminated: ret > -500, epsilon: Math.max(0.05, 1 - e / 100), loss: e > 1 ? 1 / e : null, envSteps: e * 400, seconds: e * 0.25,
+      terminated: ret > -500, epsilon: Math.max(0.05, 1 - e / 100), loss: e > 1 ? 1 / e : null, cut: false, envSteps: e * 400, seconds: e * 0.25,
     });
   }
   return out;

@@ -81,6 +81,19 @@ export class ReplayMemory {
     return out;
   }
 
+  /** The transitions at these row indices (0 <= index < size), in that order: a batch drawn by the caller. */
+  rows(indices: ArrayLike<number>): Batch {
+    const out = emptyBatch(indices.length, this.stateSize);
+    for (let j = 0; j < indices.length; j++) {
+      const i = indices[j];
+      if (!Number.isInteger(i) || i < 0 || i >= this.count) {
+        throw new RangeError(`replay memory row ${i} does not exist: the memory holds ${this.count} transitions, rows 0 to ${this.count - 1}`);
+      }
+      this.copyRow(i, out, j);
+    }
+    return out;
+  }
+
   /** Every stored transition, oldest first (chapter 1 learns from a whole episode at once). */
   all(): Batch {
     const out = emptyBatch(this.count, this.stateSize);

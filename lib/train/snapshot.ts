@@ -27,6 +27,7 @@ export interface TrainerSnapshot {
   envSteps: number;
   seconds: number;
   online: TensorList;
+  /** Null in snapshots from before the target network was always a separate copy: then it equals `online`. */
   target: TensorList | null;
   optimizer: TensorList;
   rng: number[];
@@ -54,14 +55,17 @@ const weightsOf = (m: tf.LayersModel): TensorList => {
 
 export async function takeSnapshot(s: Live): Promise<TrainerSnapshot> {
   const opt = await s.optimizer.getWeights();
+  const optimizer: TensorList = { names: opt.map((w) => w.name), shapes: opt.map((w) => w.tensor.shape), values: opt.map((w) => w.tensor.dataSync().slice() as Float32Array) };
+  // Adam's getWeights makes a fresh "iter" scalar each call (its moments are its own variables): free it.
+  opt.filter((w) => w.name === "iter").forEach((w) => w.tensor.dispose());
   return {
     config: configToJson(s.config),
     records: s.records.map((r) => ({ ...r })),
     envSteps: s.envSteps,
     seconds: s.seconds,
     online: weightsOf(s.online),
-    target: s.target === s.online ? null : weightsOf(s.target),
-    optimizer: { names: opt.map((w) => w.name), shapes: opt.map((w) => w.tensor.shape), values: opt.map((w) => w.tensor.dataSync().slice() as Float32Array) },
+    target: weightsOf(s.target),
+    optimizer,
     rng: s.rng.state(),
     envRng: s.env.getRngState(),
     memory: s.memory.snapshot(),
@@ -87,7 +91,7 @@ export async function restoreSnapshot(
     ts.forEach((t) => t.dispose());
   };
   setWeights(live.online, s.online, "online");
-  if (live.target !== live.online) setWeights(live.target, s.target ?? s.online, "target");
+  setWeights(live.target, s.target ?? s.online, "target");
   if (s.optimizer.values.length > 0) {
     // Adam matches its moment slots to the variables by position and makes its own variables from these.
     const named = s.optimizer.values.map((v, i) => ({ name: s.optimizer.names[i], tensor: tf.tensor(v, s.optimizer.shapes[i]) }));

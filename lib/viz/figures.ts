@@ -70,6 +70,42 @@ export function learningCurveFigure(records: readonly EpisodeRecord[], opts: Lea
   };
 }
 
+// ---------------------------------------------------------------- diagnostics
+
+/**
+ * Per episode, one line per run: the mean TD loss, or the mean of max_a Q(s, a)
+ * over the states acted in. The second shows over-estimation: with -1 per step
+ * and gamma 0.99 a true value lies between -100 and 0, so max Q far outside
+ * that is the max operator's bias (what Double DQN removes).
+ */
+export function diagnosticsFigure(
+  runs: readonly { name: string; records: readonly Pick<EpisodeRecord, "episode" | "loss" | "meanMaxQ">[] }[],
+  what: "loss" | "meanMaxQ",
+  opts: { title?: string } = {},
+): PlotlyFigure {
+  const label = what === "loss" ? "mean TD loss" : "mean max Q(s, a)";
+  const data: ScatterTrace[] = runs.map((run, i) => {
+    const kept = run.records.filter((r) => typeof r[what] === "number" && Number.isFinite(r[what] as number));
+    return {
+      type: "scatter", mode: kept.length === 1 ? "lines+markers" : "lines", name: run.name,
+      x: kept.map((r) => r.episode), y: kept.map((r) => r[what] as number),
+      line: { color: PALETTE[i % PALETTE.length], width: 1.5 }, hovertemplate: `${run.name}<br>episode %{x}<br>${label} %{y:.3f}<extra></extra>`,
+    };
+  });
+  return {
+    data,
+    layout: {
+      title: { text: opts.title ?? `${label} per episode` },
+      xaxis: { title: { text: "episode" } },
+      yaxis: { title: { text: label } },
+      legend: { orientation: "h", x: 0, y: 1.02, yanchor: "bottom" },
+      hovermode: "closest",
+      height: 360,
+      margin: { t: 80 },
+    },
+  };
+}
+
 // ---------------------------------------------------------------- comparison across seeds
 
 export type BandKind = "minmax" | "std";

@@ -1,0 +1,24 @@
+/**
+ * A TrainResult from records a notebook's own loop kept (notebooks 01-03
+ * write the loop themselves), so their runs can be saved and compared like
+ * `train()`'s: solved or not is decided by the same bar check.
+ */
+import { describeBackend, type tf } from "../tf";
+import { resolveConfig, type TrainConfig } from "./config";
+import { tally } from "./tally";
+import type { EpisodeRecord, TrainResult } from "./trainer";
+
+export function resultFromRecords(config: Partial<TrainConfig>, records: readonly EpisodeRecord[], model: tf.LayersModel): TrainResult {
+  const c = resolveConfig(config);
+  const log = tally(c, records);
+  const solvedAtEpisode = log.solvedAtEpisode;
+  const last = records[records.length - 1];
+  const [stopReason, message]: [TrainResult["stopReason"], string] =
+    solvedAtEpisode !== null ? ["solved", `solved at episode ${solvedAtEpisode}`]
+      : records.length >= c.maxEpisodes ? ["maxEpisodes", `reached the episode budget (${c.maxEpisodes})`]
+        : ["aborted", `stopped after episode ${records.length}`];
+  return {
+    solved: solvedAtEpisode !== null, solvedAtEpisode, stopReason, message, model,
+    records: log.records, config: c, envSteps: last?.envSteps ?? 0, seconds: last?.seconds ?? 0, backend: describeBackend(),
+  };
+}
