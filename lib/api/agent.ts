@@ -6,4 +6,5 @@ export type { Batch } from "../agent/replay-memory";
 export { tdTargets, tdLoss, tdUpdate, chosenQ, batchTensors, clipByGlobalNorm } from "../agent/td-update";
 export type { TdOptions, LossKind, BatchTensors } from "../agent/td-update";
 export { maxQ, stepToward } from "../agent/step-toward";
+export { makeOptimizer, FlatAdam } from "../agent/adam";
 export { saveModel, loadModel, readModelMetadata } from "../agent/model-io";

@@ -2,11 +2,8 @@
  * A training run frozen mid-way: both networks, Adam's moments, the replay
  * memory, the random generators and the records, so `train(config, hooks,
  * { resume })` continues exactly where it stopped. snapshot-file.ts writes one
- * to a folder and reads it back.
- *
- * Exact up to float32 rounding: tfjs's Adam recomputes beta^t from its step
- * count on restore rather than keeping its running products, so losses after
- * a resume agree with an uninterrupted run to about 1e-7, not bit for bit.
+ * to a folder and reads it back. With the trainer's Adam (agent/adam.ts, which
+ * keeps beta^t as it goes) a resumed run continues bit for bit.
  */
 import { tf } from "../tf";
 import { makeRng, type Rng } from "../random";

@@ -12,6 +12,7 @@ import { makeRng, type Rng } from "../random";
 import { ReplayMemory } from "../agent/replay-memory";
 import { argmax, buildQNetwork, copyWeights, qValues } from "../agent/q-network";
 import { tdUpdate } from "../agent/td-update";
+import { makeOptimizer } from "../agent/adam";
 import { resolveConfig, rewardFunction, type TrainConfig } from "./config";
 import { epsilonAt, schedule } from "./schedule";
 import { stopRequest } from "./stop-request";
@@ -204,7 +205,7 @@ async function setUp(c: TrainConfig, stepCap: number, resume?: TrainerSnapshot) 
   const online = buildQNetwork({ hiddenLayers: c.hiddenLayers, seed: rng.seed() });
   const target = buildQNetwork({ hiddenLayers: c.hiddenLayers });
   copyWeights(online, target);
-  const optimizer = tf.train.adam(c.learningRate);
+  const optimizer = makeOptimizer(c.learningRate);
   const fresh = { env, rng, online, target, optimizer, memory: new ReplayMemory(c.memory === "episode" ? stepCap : c.memoryCapacity) };
   if (!resume) return fresh;
   try {
