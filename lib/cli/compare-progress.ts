@@ -8,16 +8,12 @@ import { MultiBar, type SingleBar } from "cli-progress";
 import type { EpisodeRecord } from "../train/trainer";
 import type { Job, JobEvents, JobResult } from "./jobs";
 import type { RunStart } from "./progress";
+import { clock } from "../text-format";
 
 export interface CompareProgress extends JobEvents {
   /** Printed above the bars (or as a line). */
   note(line: string): void;
   end(): void;
-}
-
-function clock(seconds: number): string {
-  const s = Math.max(0, Math.floor(seconds));
-  return `${Math.floor(s / 60)}:${String(s % 60).padStart(2, "0")}`;
 }
 
 /** One line for a finished job. */

@@ -8,7 +8,7 @@ import { availableParallelism } from "node:os";
 import { Command, CommanderError, Option } from "commander";
 import { EXIT, UsageError } from "./errors";
 import { collectSet, plotlyMode, presetList, presetName, presetNames, wholeNumber, wholeNumberList } from "./options";
-import { packageVersion } from "./meta";
+import { packageVersion } from "../runs/meta";
 import { trainCommand, type TrainFlags } from "./train-command";
 import { playCommand, type PlayFlags } from "./play-command";
 import { compareCommand, type CompareFlags } from "./compare-command";

@@ -52,6 +52,13 @@ const weightsOf = (m: tf.LayersModel): TensorList => {
   return { names: m.weights.map((w) => w.name), shapes: ws.map((w) => w.shape), values: ws.map((w) => w.dataSync().slice() as Float32Array) };
 };
 
+/** A copy of the values; getWeights() makes a fresh tensor for Adam's step count (not a variable), so free that one. */
+const readAndFree = (t: tf.Tensor): Float32Array => {
+  const values = t.dataSync().slice() as Float32Array;
+  if (!(t instanceof tf.Variable)) t.dispose();
+  return values;
+};
+
 export async function takeSnapshot(s: Live): Promise<TrainerSnapshot> {
   const opt = await s.optimizer.getWeights();
   return {
@@ -61,7 +68,7 @@ export async function takeSnapshot(s: Live): Promise<TrainerSnapshot> {
     seconds: s.seconds,
     online: weightsOf(s.online),
     target: s.target === s.online ? null : weightsOf(s.target),
-    optimizer: { names: opt.map((w) => w.name), shapes: opt.map((w) => w.tensor.shape), values: opt.map((w) => w.tensor.dataSync().slice() as Float32Array) },
+    optimizer: { names: opt.map((w) => w.name), shapes: opt.map((w) => w.tensor.shape), values: opt.map((w) => readAndFree(w.tensor)) },
     rng: s.rng.state(),
     envRng: s.env.getRngState(),
     memory: s.memory.snapshot(),
