@@ -21,7 +21,7 @@ export function resultLine(r: JobResult): string {
   const s = r.summary;
   if (r.status === "skipped") return `${r.job.name}: skipped (stopped before it started)`;
   if (s === null) return `${r.job.name}: failed (${r.error ?? "no summary"})`;
-  const bar = s.solvedAtEpisode !== null ? `cleared the bar at episode ${s.solvedAtEpisode}` : s.status === "unsolved" ? "did not clear the bar" : s.message;
+  const bar = s.status === "solved" && s.solvedAtEpisode !== null ? `cleared the bar at episode ${s.solvedAtEpisode}` : s.status === "unsolved" ? "did not clear the bar" : s.message;
   return `${r.job.name}: ${s.status}, ${bar} (${s.episodes} episodes, ${s.envSteps} env steps, ${s.seconds.toFixed(0)} s of training)`;
 }
 

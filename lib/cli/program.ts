@@ -71,7 +71,8 @@ A run folder holds config.json, meta.json, episodes.jsonl (one JSON line per
 episode, appended as it goes), summary.json, model/, checkpoint/, chart.html
 and chart.svg. Ctrl-C (or SIGTERM) stops after the current step, saves the
 model and a checkpoint and marks the run interrupted (exit code 130, or 143);
-press it twice to quit at once. Continue with --resume RUN_DIR.`;
+press it twice to quit at once. Continue with --resume RUN_DIR. While a
+process writes a run folder, writer.lock names it and a second one is refused.`;
 
 export function buildProgram(setExit: (code: number) => void): Command {
   const program = new Command("acrobot-dqn")
