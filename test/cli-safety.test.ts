@@ -33,6 +33,14 @@ test("setup: a short run to resume, play and edit", async () => {
   const r = await cli("train", ...SMALL, "--steps", "600", "--out", base, "--eval-episodes", "1");
   assert.equal(r.code, 0, r.stderr);
   assert.equal(summaryOf(base).status, "unsolved");
+  // The budget ran out mid-episode: that last episode is marked cut and counted as such.
+  const records = readRun(base).records, last = records[records.length - 1];
+  if (!last.terminated && last.steps < 500) {
+    assert.equal(last.cut, true);
+    assert.equal(summaryOf(base).cutEpisodes, 1);
+    assert.match(r.stdout, /1 cut short and not counted toward the bar/);
+  }
+  assert.ok(records.slice(0, -1).every((x) => x.cut === false));
 });
 
 test("two `train --resume` of one run at once: the second is refused with a clear message; leftovers of a killed writer are cleaned", async () => {
@@ -101,9 +109,11 @@ test("what --set accepts must fit: names every object has and sizes the machine 
     assert.equal(oneLine(r).length, 1, r.stderr);
     assert.match(r.stderr, cases[i][1]);
   });
-  const p = await cli("train", "--preset", "toString");
+  const [p, o] = await Promise.all([cli("train", "--preset", "toString"), cli("train", "--preset", "improved", "--out", "")]);
   assert.equal(p.code, 2);
   assert.match(p.stderr, /'toString' is invalid\. allowed: naive, replay/);
+  assert.equal(o.code, 2);
+  assert.match(o.stderr, /--out.*allowed: a file or folder name \(not empty\)/);
   assert.ok(!existsSync(join(root, "never")), "nothing was created");
 });
 

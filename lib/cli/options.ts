@@ -28,6 +28,12 @@ export function wholeNumberList(min: number): (value: string) => number[] {
   };
 }
 
+/** A file or folder name: not empty (which would mean the current folder), no NUL byte. */
+export function pathValue(value: string): string {
+  if (value.trim() === "" || value.includes("\0")) throw new InvalidArgumentError("allowed: a file or folder name (not empty)");
+  return value;
+}
+
 export function presetName(value: string): string {
   if (!Object.hasOwn(presets, value)) throw new InvalidArgumentError(`allowed: ${presetNames()}`);
   try {

@@ -115,8 +115,9 @@ export async function trainRun(o: TrainRunOptions): Promise<TrainRunOutcome> {
         onEpisode: async (record: EpisodeRecord, context: TrainContext) => {
           writeStart();
           records.push(record);
-          // The trainer marks an episode that did not run to its natural end (cut); until it does, tell an interrupted one apart here.
-          const cut = isCut(record) || (stops.received !== null && !record.terminated && record.steps < stepCap && record.envSteps < c.maxEnvSteps);
+          // Cut: it neither reached the line nor ran to its step cap (a budget, a Ctrl-C or divergence ended it).
+          // The trainer's own record says so once it carries `cut`; this reads the same from the record's fields.
+          const cut = isCut(record) || (!record.terminated && record.steps < stepCap);
           log.append({ ...record, cut });
           progress.episode(record);
           const healthy = Number.isFinite(record.return) && (record.loss === null || Number.isFinite(record.loss));
