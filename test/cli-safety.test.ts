@@ -90,6 +90,10 @@ test("a hand-edited run folder is refused on resume, naming the file and the fie
     assert.equal(oneLine(r).length, 1, r.stderr);
     assert.match(r.stderr, cases[i][1]);
   });
+  // Changing a field on purpose is what --set is for: then the edited file does not matter.
+  const onPurpose = await cli("train", "--resume", cases[1][0], "--set", "learningRate=0.001", "--steps", "700", "--quiet", "--eval-episodes", "0", "--plotly", "cdn");
+  assert.equal(onPurpose.code, 0, onPurpose.stderr);
+  assert.equal(readRun(cases[1][0]).config.learningRate, 0.001);
 });
 
 test("what --set accepts must fit: names every object has and sizes the machine cannot hold are refused at once", async () => {

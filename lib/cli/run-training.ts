@@ -16,6 +16,7 @@ import { saveModel } from "../agent/model-io";
 import { describeBackend, initBackend } from "../tf";
 import { FILES, type RunEvaluation, type RunMeta, type RunStatus, type RunSummary } from "../runs/format";
 import { alignEpisodeLog, EpisodeLog, writeJsonFile } from "../runs/write";
+import { readEpisodeLog } from "../runs/read";
 import { isCut, runStatus, runSummary } from "../runs/summary";
 import { commandLine, newRunMeta, packageVersion } from "../runs/meta";
 import { writeRunChart } from "../runs/charts";
@@ -90,12 +91,15 @@ export async function trainRun(o: TrainRunOptions): Promise<TrainRunOutcome> {
   };
   stops.onStop((signal) => progress.stopping(signal));
   const records: EpisodeRecord[] = [...(o.resume?.snapshot.records ?? [])];
+  // The episodes logged as cut (from before a resume too), for the summary's count.
+  const cutEpisodes = new Set(o.resume ? readEpisodeLog(path(FILES.episodes)).filter(isCut).map((r) => r.episode) : []);
+  const withCut = (rs: readonly EpisodeRecord[]) => rs.map((r) => ({ ...r, cut: isCut(r) || cutEpisodes.has(r.episode) }));
   // An error (a full disk, too little memory) still ends with a summary that says what happened.
   const failed = (e: unknown): never => {
     try {
       const last = records[records.length - 1];
       writeJsonFile(path(FILES.summary), runSummary({
-        status: "failed", stopReason: null, message: `failed: ${errorLine(e)}`, records, config: c, solvedAtEpisode: null,
+        status: "failed", stopReason: null, message: `failed: ${errorLine(e)}`, records: withCut(records), config: c, solvedAtEpisode: null,
         envSteps: last?.envSteps ?? 0, seconds: last?.seconds ?? 0, evaluation: null, checkpointEpisode,
       }));
     } catch {
@@ -119,6 +123,7 @@ export async function trainRun(o: TrainRunOptions): Promise<TrainRunOutcome> {
           // The trainer's own record says so once it carries `cut`; this reads the same from the record's fields.
           const cut = isCut(record) || (!record.terminated && record.steps < stepCap);
           log.append({ ...record, cut });
+          if (cut) cutEpisodes.add(record.episode);
           progress.episode(record);
           const healthy = Number.isFinite(record.return) && (record.loss === null || Number.isFinite(record.loss));
           const due = record.episode % every.episodes === 0 || performance.now() - lastCheckpoint >= every.seconds * 1000;
@@ -160,7 +165,7 @@ export async function trainRun(o: TrainRunOptions): Promise<TrainRunOutcome> {
   }
 
   const summary = runSummary({
-    status, stopReason: result.stopReason, message, records: result.records, config: c, solvedAtEpisode: result.solvedAtEpisode,
+    status, stopReason: result.stopReason, message, records: withCut(result.records), config: c, solvedAtEpisode: result.solvedAtEpisode,
     envSteps: result.envSteps, seconds: result.seconds, evaluation, checkpointEpisode,
   });
   writeJsonFile(path(FILES.summary), summary);

@@ -154,7 +154,7 @@ function planResume(flags: TrainFlags): Plan {
     const fromFile = inFile(configPath, () => resolveConfig(fields as Partial<TrainConfig>));
     const trainedWith = inFile(checkpointPath, () => resolveConfig(snapshot.config as Partial<TrainConfig>));
     for (const key of Object.keys(fromFile) as (keyof TrainConfig)[]) {
-      if (BUDGETS.has(key)) continue;
+      if (BUDGETS.has(key) || Object.hasOwn(overrides, key)) continue; // a field set now replaces what the file says
       const a = JSON.stringify(fromFile[key]), b = JSON.stringify(trainedWith[key]);
       if (a !== b) {
         throw new Error(
