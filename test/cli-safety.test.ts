@@ -68,6 +68,18 @@ test("two `train --resume` of one run at once: the second is refused with a clea
   assert.deepEqual(readdirSync(dir).filter((n) => n.includes(".tmp-") || n === "writer.lock"), [], "scratch files and the lock are gone");
 });
 
+test("two compares into one folder at once: the second is refused, the first's runs are whole", async () => {
+  const dir = join(root, "compare-twice");
+  const args = ["compare", "--presets", "improved", "--seeds", "1", "--steps", "100", "--set", "hiddenLayers=[8]", "--jobs", "1", "--out", dir, "--eval-episodes", "0", "--plotly", "cdn"];
+  const [a, b] = await Promise.all([cli(...args), cli(...args)]);
+  const [ok, refused] = a.code === 0 ? [a, b] : [b, a];
+  assert.equal(ok.code, 0, ok.stderr);
+  assert.equal(refused.code, 1, refused.stderr);
+  assert.match(refused.stderr, /compare-twice (is being written by another process|already exists and is not empty)/);
+  assert.equal(readRun(join(dir, "improved-seed1")).summary?.status, "unsolved");
+  assert.equal(readRun(join(dir, "improved-seed1")).meta.resumes.length, 0);
+});
+
 test("a hand-edited run folder is refused on resume, naming the file and the field", async () => {
   const edited = (name: string, file: string, f: (j: Record<string, unknown>) => void) => {
     const dir = join(root, name);

@@ -359,6 +359,17 @@ test("a summary never says solved unless the status does, and counts cut episode
   assert.equal(s.cutEpisodes, 1);
 });
 
+test("a run whose summary says running is running only while its writer holds the lock", async () => {
+  const { runRow } = await import("../lib/runs/compare");
+  const dir = join(root, "running-run");
+  await saveRun(result, dir, { preset: "improved" });
+  writeJsonFile(join(dir, FILES.summary), { ...JSON.parse(readFileSync(join(dir, FILES.summary), "utf8")), status: "running" });
+  assert.equal(runRow(readRun(dir)).status, "killed while running");
+  const lock = lockRunFolder(dir);
+  assert.equal(runRow(readRun(dir)).status, "running");
+  lock.release();
+});
+
 test("readRun marks the episodes of a log cut or not (missing: not cut)", async () => {
   const dir = join(root, "cut-run");
   await saveRun(result, dir, { preset: "improved" });

@@ -46,7 +46,7 @@ export function runRow(run: Run): RunRow {
   const s = run.summary;
   // The bar counts only when the run says it was solved (a summary written by the trainer's own check).
   const f = recordFigures(run.records, s?.status === "solved" ? s.solvedAtEpisode : null, run.config.solvedWindow);
-  const running = s?.status === "running" ? (lockHolder(run.dir) !== null ? "running" : "killed (no summary written)") : null;
+  const running = s?.status === "running" ? (lockHolder(run.dir) !== null ? "running" : "killed while running") : null;
   return {
     preset: runLabel(run.meta),
     seed: run.meta.seed,
