@@ -158,6 +158,17 @@ test("a folder replaced whole: a crash between the two renames leaves the old fo
   assert.ok(removed.includes("summary.json.tmp-99999"), removed.join(", "));
 });
 
+test("a save killed half way is tidied by the next save: scratch copies removed, a set-aside model put back first", async () => {
+  const dir = join(root, "models", "improved");
+  await saveModel(result.model, dir);
+  renameSync(dir, `${dir}.old-99998`); // killed between the renames
+  mkdirSync(`${dir}.tmp-99997`); // killed while writing
+  await assert.doesNotReject(loadModel(dir).then((m) => m.dispose()), "a reader finds the set-aside model meanwhile");
+  await saveModel(result.model, dir);
+  assert.deepEqual(readdirSync(join(root, "models")), ["improved"]);
+  (await loadModel(dir)).dispose();
+});
+
 test("kill -9 at random instants while checkpoints are written: the checkpoint always reads back whole", async () => {
   const dir = join(root, "killed");
   mkdirSync(dir);

@@ -8,7 +8,7 @@
 import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { tf } from "../tf";
-import { committedFolder, isLeftover, replaceFolder, writeFileChecked } from "../files";
+import { committedFolder, isLeftover, recoverFolder, replaceFolder, writeFileChecked } from "../files";
 
 const MODEL_JSON = "model.json";
 const WEIGHTS_BIN = "weights.bin";
@@ -47,6 +47,7 @@ export async function modelFiles(model: tf.LayersModel, metadata?: { [key: strin
  */
 export function writeModelFiles(files: ModelFiles, dir: string): string {
   if (typeof dir !== "string" || dir === "") throw new RangeError("a model needs a folder name");
+  recoverFolder(dir); // what an earlier save killed half way left beside it
   if (existsSync(dir)) {
     if (!statSync(dir).isDirectory()) throw new Error(`cannot save a model at ${dir}: it is a file, not a folder`);
     const other = readdirSync(dir).filter((n) => n !== MODEL_JSON && n !== WEIGHTS_BIN && !isLeftover(n));

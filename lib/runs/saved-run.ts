@@ -15,7 +15,7 @@ import { runsRoot } from "../paths";
 import type { TrainResult } from "../train/trainer";
 import { configToJson } from "../train/config";
 import { modelFiles, writeModelFiles } from "../agent/model-io";
-import { replaceFolder, writeFileChecked } from "../files";
+import { recoverFolder, replaceFolder, writeFileChecked } from "../files";
 import { FILES } from "./format";
 import { isRunFileName } from "./write";
 import { runStatus, runSummary } from "./summary";
@@ -43,6 +43,7 @@ function checkReplaceable(dir: string): void {
  */
 export async function saveRun(result: TrainResult, dir: string, opts: { preset: string; overrides?: Record<string, unknown> }): Promise<string> {
   if (typeof dir !== "string" || dir.trim() === "") throw new RangeError("saveRun needs a folder name, e.g. runs/notebooks/my-run");
+  if (!existsSync(dir) || isRunFolder(dir)) recoverFolder(dir); // what an earlier save killed half way left beside it
   checkReplaceable(dir);
   const lock = existsSync(dir) ? lockRunFolder(dir, "saveRun") : null; // not while a command-line run writes it
   try {

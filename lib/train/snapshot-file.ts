@@ -7,7 +7,7 @@
  */
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
-import { committedFolder, replaceFolder, writeFileChecked } from "../files";
+import { committedFolder, recoverFolder, replaceFolder, writeFileChecked } from "../files";
 import type { TensorList, TrainerSnapshot } from "./snapshot";
 import type { EpisodeRecord } from "./trainer";
 
@@ -42,6 +42,7 @@ export function writeSnapshot(s: TrainerSnapshot, dir: string): void {
     envRng: s.envRng,
     memory: { capacity: m.capacity, stateSize: m.stateSize, next: m.next, count: m.count, states: put(m.states), actions: put(m.actions), rewards: put(m.rewards), nextStates: put(m.nextStates), dones: put(m.dones) },
   };
+  recoverFolder(dir); // what an earlier write killed half way left beside it
   replaceFolder(dir, (tmp) => {
     writeFileChecked(join(tmp, BIN_FILE), Buffer.concat(chunks));
     writeFileChecked(join(tmp, JSON_FILE), JSON.stringify(json));
