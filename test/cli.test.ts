@@ -6,11 +6,10 @@
  */
 import { test, after } from "node:test";
 import assert from "node:assert/strict";
-import { spawn, type ChildProcess } from "node:child_process";
 import { appendFileSync, existsSync, mkdtempSync, readFileSync, readdirSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { cliCommand } from "../lib/cli/jobs";
+import { startCli, until } from "./cli-process";
 import { StopRequests } from "../lib/cli/signals";
 import { trainRun } from "../lib/cli/run-training";
 import { makeProgress } from "../lib/cli/progress";
@@ -26,34 +25,10 @@ import { initBackend } from "../lib/tf";
 const root = mkdtempSync(join(tmpdir(), "acrobot-cli-"));
 after(() => rmSync(root, { recursive: true, force: true }));
 
-interface Ran {
-  code: number | null;
-  signal: NodeJS.Signals | null;
-  stdout: string;
-  stderr: string;
-}
-
-/** Starts `acrobot-dqn ...args` as a child process. */
-function start(args: string[]): { child: ChildProcess; done: Promise<Ran>; stdout: () => string } {
-  const { command, args: pre } = cliCommand();
-  const child = spawn(command, [...pre, ...args], { cwd: root, stdio: ["ignore", "pipe", "pipe"], env: { ...process.env, DEBUG: "" } });
-  let stdout = "", stderr = "";
-  child.stdout!.on("data", (d) => (stdout += d));
-  child.stderr!.on("data", (d) => (stderr += d));
-  const done = new Promise<Ran>((resolve) => child.on("close", (code, signal) => resolve({ code, signal, stdout, stderr })));
-  return { child, done, stdout: () => stdout };
-}
+/** Starts `acrobot-dqn ...args` as a child process in the test's folder. */
+const start = (args: string[]) => startCli(args, root);
 
 const cli = (...args: string[]) => start(args).done;
-
-/** Waits until `ok()` holds, polling. */
-async function until(ok: () => boolean, what: string, ms = 60_000): Promise<void> {
-  const t0 = Date.now();
-  while (!ok()) {
-    if (Date.now() - t0 > ms) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
 
 const episodesIn = (dir: string) => readEpisodeLog(join(dir, FILES.episodes)).map((r) => r.episode);
 const summaryOf = (dir: string) => JSON.parse(readFileSync(join(dir, FILES.summary), "utf8")) as RunSummary;

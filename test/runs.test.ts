@@ -62,11 +62,13 @@ test("the episode log is one JSON object per line, appended as it goes", () => {
   log.append(record(1));
   // Already on disk before close: a killed process keeps it.
   assert.equal(readFileSync(join(dir, FILES.episodes), "utf8"), `${JSON.stringify(record(1))}\n`);
-  log.append({ ...record(2), partial: true });
+  log.append({ ...record(2), cut: true });
+  log.append({ ...record(3), partial: true }); // as logs from before `cut` existed marked an interrupted episode
   log.close();
-  assert.throws(() => log.append(record(3)), /closed/);
+  assert.throws(() => log.append(record(4)), /closed/);
   const back = readEpisodeLog(join(dir, FILES.episodes));
-  assert.deepEqual(back, [record(1), { ...record(2), partial: true }]);
+  // One field for "did not run to its end"; missing reads as false.
+  assert.deepEqual(back, [{ ...record(1), cut: false }, { ...record(2), cut: true }, { ...record(3), cut: true }]);
 });
 
 test("a last line cut off mid-write is skipped; a bad line elsewhere is an error", () => {
@@ -92,10 +94,11 @@ test("before a resume, the log is cut back to the checkpoint's episodes, or rebu
   // Behind or damaged: rewritten from the checkpoint's own records.
   writeFileSync(path, `${JSON.stringify(record(1))}\n`);
   alignEpisodeLog(dir, checkpointRecords);
-  assert.deepEqual(readEpisodeLog(path), checkpointRecords);
+  const withCut = checkpointRecords.map((r) => ({ ...r, cut: false }));
+  assert.deepEqual(readEpisodeLog(path), withCut);
   writeFileSync(path, [2, 1, 3].map((e) => JSON.stringify(record(e))).join("\n") + "\n");
   alignEpisodeLog(dir, checkpointRecords);
-  assert.deepEqual(readEpisodeLog(path), checkpointRecords);
+  assert.deepEqual(readEpisodeLog(path), withCut);
 });
 
 test("a new run refuses a folder that already holds files", () => {

@@ -2,17 +2,26 @@
  * Saving and loading a Q-network in TensorFlow.js's standard layers format:
  * `model.json` plus `weights.bin`, the same files tfjs-node's `file://` writes,
  * loadable by `tf.loadLayersModel` in a browser. Needs no tfjs-node.
+ * The folder is replaced whole (a crash while saving leaves the previous
+ * model), and a model whose weights are not all finite numbers is refused.
  */
-import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { tf } from "../tf";
+import { committedFolder, isLeftover, recoverFolder, replaceFolder, writeFileChecked } from "../files";
 
 const MODEL_JSON = "model.json";
 const WEIGHTS_BIN = "weights.bin";
 
-/** Writes `dir/model.json` and `dir/weights.bin` (creating `dir`); `metadata` goes into model.json. */
-export async function saveModel(model: tf.LayersModel, dir: string, metadata?: { [key: string]: {} }): Promise<string> {
-  mkdirSync(dir, { recursive: true });
+/** A model as the two files of the layers format, ready to write (see writeModelFiles). */
+export interface ModelFiles {
+  json: string;
+  weights: Uint8Array;
+}
+
+/** The layers-format files of `model`; `metadata` goes into model.json. */
+export async function modelFiles(model: tf.LayersModel, metadata?: { [key: string]: {} }): Promise<ModelFiles> {
+  let files: ModelFiles | null = null;
   await model.save(
     tf.io.withSaveHandler(async (artifacts) => {
       const weights = tf.io.CompositeArrayBuffer.join(artifacts.weightData ?? new ArrayBuffer(0));
@@ -24,12 +33,38 @@ export async function saveModel(model: tf.LayersModel, dir: string, metadata?: {
         weightsManifest: [{ paths: [WEIGHTS_BIN], weights: artifacts.weightSpecs ?? [] }],
         ...(metadata ? { userDefinedMetadata: metadata } : {}),
       };
-      writeFileSync(join(dir, WEIGHTS_BIN), new Uint8Array(weights));
-      writeFileSync(join(dir, MODEL_JSON), JSON.stringify(json));
+      files = { json: JSON.stringify(json), weights: new Uint8Array(weights) };
       return { modelArtifactsInfo: tf.io.getModelArtifactsInfoForJSON(artifacts) };
     }),
   );
+  return files as unknown as ModelFiles;
+}
+
+/**
+ * Writes a model's files as `dir/model.json` and `dir/weights.bin`, replacing
+ * an earlier model there whole. Refuses a folder that holds anything else
+ * (it is not ours to replace).
+ */
+export function writeModelFiles(files: ModelFiles, dir: string): string {
+  if (typeof dir !== "string" || dir === "") throw new RangeError("a model needs a folder name");
+  recoverFolder(dir); // what an earlier save killed half way left beside it
+  if (existsSync(dir)) {
+    if (!statSync(dir).isDirectory()) throw new Error(`cannot save a model at ${dir}: it is a file, not a folder`);
+    const other = readdirSync(dir).filter((n) => n !== MODEL_JSON && n !== WEIGHTS_BIN && !isLeftover(n));
+    if (other.length > 0) {
+      throw new Error(`refusing to save a model into ${dir}: it holds other files (${other.slice(0, 3).join(", ")}${other.length > 3 ? ", ..." : ""}); choose an empty or new folder`);
+    }
+  }
+  replaceFolder(dir, (tmp) => {
+    writeFileChecked(join(tmp, WEIGHTS_BIN), files.weights);
+    writeFileChecked(join(tmp, MODEL_JSON), files.json);
+  });
   return dir;
+}
+
+/** Saves `model` into `dir` (model.json + weights.bin), replacing an earlier model there whole; `metadata` goes into model.json. */
+export async function saveModel(model: tf.LayersModel, dir: string, metadata?: { [key: string]: {} }): Promise<string> {
+  return writeModelFiles(await modelFiles(model, metadata), dir);
 }
 
 export interface LoadModelOptions {
@@ -41,6 +76,7 @@ export interface LoadModelOptions {
 /** Reads a model saved by `saveModel` (or tfjs-node's `file://`), checking it fits Acrobot. */
 export async function loadModel(dir: string, options: LoadModelOptions = {}): Promise<tf.LayersModel> {
   const { inputSize = 6, actions = 3 } = options;
+  dir = committedFolder(dir); // a save killed between its two renames left the previous model set aside
   const jsonPath = join(dir, MODEL_JSON);
   if (!existsSync(dir) || !statSync(dir).isDirectory()) {
     throw new Error(`no saved model at ${dir}: the directory does not exist (train and save a model first)`);
@@ -70,6 +106,7 @@ export async function loadModel(dir: string, options: LoadModelOptions = {}): Pr
     if (data.byteLength !== expected) {
       throw new Error(`corrupt saved model in ${dir}: the weights hold ${data.byteLength} bytes but model.json describes ${expected}`);
     }
+    checkFinite(data, specs, dir);
     return [specs, data];
   });
   let model: tf.LayersModel;
@@ -91,8 +128,34 @@ export async function loadModel(dir: string, options: LoadModelOptions = {}): Pr
 
 /** The metadata `saveModel` stored with a model, or {} if none. */
 export function readModelMetadata(dir: string): Record<string, unknown> {
-  const json = JSON.parse(readFileSync(join(dir, MODEL_JSON), "utf8")) as tf.io.ModelJSON;
-  return (json.userDefinedMetadata as Record<string, unknown> | undefined) ?? {};
+  const path = join(committedFolder(dir), MODEL_JSON);
+  let json: tf.io.ModelJSON;
+  try {
+    json = JSON.parse(readFileSync(path, "utf8")) as tf.io.ModelJSON;
+  } catch (e) {
+    throw new Error(`cannot read the model's metadata in ${path}: ${(e as Error).message}`);
+  }
+  const meta = json?.userDefinedMetadata;
+  if (meta === undefined) return {};
+  if (meta === null || typeof meta !== "object" || Array.isArray(meta)) throw new Error(`corrupt model file ${path}: userDefinedMetadata must be an object`);
+  return meta as Record<string, unknown>;
+}
+
+/** Refuses weights that are NaN or infinite: such a network plays nonsense (it was saved after it diverged, or the file is damaged). */
+function checkFinite(data: ArrayBuffer, specs: readonly tf.io.WeightsManifestEntry[], dir: string): void {
+  let offset = 0;
+  for (const s of specs) {
+    const n = s.shape.reduce((a, b) => a * b, 1);
+    if (s.dtype === "float32") {
+      const values = new Float32Array(data, offset, n);
+      for (let i = 0; i < n; i++) {
+        if (!Number.isFinite(values[i])) {
+          throw new Error(`corrupt saved model in ${dir}: weight ${s.name} holds ${values[i]} at index ${i} (a network saved after training diverged, or a damaged ${WEIGHTS_BIN}); it cannot be played`);
+        }
+      }
+    }
+    offset += n * bytesPer(s.dtype);
+  }
 }
 
 function bytesPer(dtype: string): number {

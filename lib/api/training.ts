@@ -10,7 +10,7 @@ export { resultFromRecords } from "../train/result";
 export type { TrainingHandle, Follower } from "../train/handle";
 export { sameEpisodes } from "../train/same-episodes";
 export type { EpisodeSummary, EpisodeComparison } from "../train/same-episodes";
-export { evaluate } from "../train/evaluate";
+export { evaluate, evaluateAsync } from "../train/evaluate";
 export type { EvaluateOptions, EvaluateResult } from "../train/evaluate";
 export { MovingAverage, movingAverages } from "../train/moving-average";
 export { writeSnapshot, readSnapshot } from "../train/snapshot-file";

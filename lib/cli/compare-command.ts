@@ -9,13 +9,15 @@ import { join, resolve } from "node:path";
 import { resolveConfig } from "../train/config";
 import { preset as presetConfig } from "../train/presets";
 import { isRunFolder, readRun, type Run } from "../runs/read";
-import { writeJsonFile } from "../runs/write";
+import { claimNewFolder, writeJsonFile } from "../runs/write";
+import { LOCK_FILE, lockRunFolder } from "../runs/lock";
+import { fileError } from "../files";
 import { asUsage, EXIT, UsageError } from "./errors";
 import { runPool, type Job, type JobResult, type Pool } from "./jobs";
 import { makeCompareProgress } from "./compare-progress";
 import { presetTableMarkdown, writeReport, type ReportFiles } from "./report";
 import { StopRequests } from "./signals";
-import { commandLine, packageVersion } from "./meta";
+import { commandLine, packageVersion } from "../runs/meta";
 import { shown } from "./train-command";
 import type { Overrides, PlotlyMode } from "./options";
 
@@ -48,7 +50,7 @@ function stamp(): string {
 /** Checks every job's config before starting any, so a bad --set fails at once with exit 2. */
 function checkConfigs(flags: CompareFlags): void {
   const set = flags.set ?? {};
-  if ("seed" in set) throw new UsageError("compare sets the seeds with --seeds; drop --set seed=...");
+  if (Object.hasOwn(set, "seed")) throw new UsageError("compare sets the seeds with --seeds; drop --set seed=...");
   for (const name of flags.presets) {
     asUsage(() =>
       resolveConfig({
@@ -78,9 +80,24 @@ function makeJobs(flags: CompareFlags, dir: string): Job[] {
 /** Runs the comparison; used by the `compare` command and by `npm run bench -- --compare`. */
 export async function runCompare(flags: CompareFlags, opts: { progress?: "auto" | "quiet" } = {}): Promise<CompareOutcome> {
   checkConfigs(flags);
-  const dir = resolve(flags.out ?? join("runs", `compare-${stamp()}`));
+  // Created exclusively (two compares started in the same second get two folders) and locked while we write it.
+  const dir = resolve(flags.out ?? claimNewFolder(join("runs", `compare-${stamp()}`)));
   if (existsSync(dir) && readdirSync(dir).length > 0) throw new Error(`${dir} already exists and is not empty: choose another --out`);
-  mkdirSync(dir, { recursive: true });
+  try {
+    mkdirSync(dir, { recursive: true });
+  } catch (e) {
+    throw fileError(e, dir, "create");
+  }
+  const lock = lockRunFolder(dir, commandLine());
+  try {
+    if (readdirSync(dir).some((n) => n !== LOCK_FILE)) throw new Error(`${dir} already exists and is not empty: choose another --out`);
+    return await compareInto(dir, flags, opts);
+  } finally {
+    lock.release();
+  }
+}
+
+async function compareInto(dir: string, flags: CompareFlags, opts: { progress?: "auto" | "quiet" }): Promise<CompareOutcome> {
   const jobs = makeJobs(flags, dir);
   const concurrency = Math.max(1, Math.min(flags.jobs ?? availableParallelism(), jobs.length));
   const plan = {

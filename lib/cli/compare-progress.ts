@@ -8,6 +8,7 @@ import { MultiBar, type SingleBar } from "cli-progress";
 import type { EpisodeRecord } from "../train/trainer";
 import type { Job, JobEvents, JobResult } from "./jobs";
 import type { RunStart } from "./progress";
+import { clock } from "../text-format";
 
 export interface CompareProgress extends JobEvents {
   /** Printed above the bars (or as a line). */
@@ -15,17 +16,12 @@ export interface CompareProgress extends JobEvents {
   end(): void;
 }
 
-function clock(seconds: number): string {
-  const s = Math.max(0, Math.floor(seconds));
-  return `${Math.floor(s / 60)}:${String(s % 60).padStart(2, "0")}`;
-}
-
 /** One line for a finished job. */
 export function resultLine(r: JobResult): string {
   const s = r.summary;
   if (r.status === "skipped") return `${r.job.name}: skipped (stopped before it started)`;
   if (s === null) return `${r.job.name}: failed (${r.error ?? "no summary"})`;
-  const bar = s.solvedAtEpisode !== null ? `cleared the bar at episode ${s.solvedAtEpisode}` : s.status === "unsolved" ? "did not clear the bar" : s.message;
+  const bar = s.status === "solved" && s.solvedAtEpisode !== null ? `cleared the bar at episode ${s.solvedAtEpisode}` : s.status === "unsolved" ? "did not clear the bar" : s.message;
   return `${r.job.name}: ${s.status}, ${bar} (${s.episodes} episodes, ${s.envSteps} env steps, ${s.seconds.toFixed(0)} s of training)`;
 }
 

@@ -28,7 +28,14 @@ export function wholeNumberList(min: number): (value: string) => number[] {
   };
 }
 
+/** A file or folder name: not empty (which would mean the current folder), no NUL byte. */
+export function pathValue(value: string): string {
+  if (value.trim() === "" || value.includes("\0")) throw new InvalidArgumentError("allowed: a file or folder name (not empty)");
+  return value;
+}
+
 export function presetName(value: string): string {
+  if (!Object.hasOwn(presets, value)) throw new InvalidArgumentError(`allowed: ${presetNames()}`);
   try {
     preset(value);
   } catch {
@@ -40,7 +47,7 @@ export function presetName(value: string): string {
 export function presetList(value: string): string[] {
   const names = value.split(",").map((x) => x.trim());
   for (const n of names) {
-    if (!(n in presets)) throw new InvalidArgumentError(`"${n}" is not a preset; allowed: comma-separated presets from ${presetNames()}`);
+    if (!Object.hasOwn(presets, n)) throw new InvalidArgumentError(`"${n}" is not a preset; allowed: comma-separated presets from ${presetNames()}`);
   }
   if (new Set(names).size !== names.length) throw new InvalidArgumentError("allowed: each preset once");
   return names;
@@ -60,6 +67,7 @@ export type Overrides = Record<string, unknown>;
 export function collectSet(value: string, previous: Overrides = {}): Overrides {
   const eq = value.indexOf("=");
   const key = eq > 0 ? value.slice(0, eq).trim() : "";
+  if (key !== "" && !/^[A-Za-z][A-Za-z0-9]*$/.test(key)) throw new InvalidArgumentError(`"${key}" is not a config field name; allowed: key=value with a field such as learningRate or hiddenLayers`);
   if (key === "") throw new InvalidArgumentError("allowed: key=value, e.g. --set learningRate=0.0005 or --set hiddenLayers=[64,64]");
   const raw = value.slice(eq + 1).trim();
   let parsed: unknown;
@@ -71,7 +79,8 @@ export function collectSet(value: string, previous: Overrides = {}): Overrides {
   return { ...previous, [key]: parsed };
 }
 
-export type PlotlyMode = "inline" | "cdn";
+export type { PlotlyMode } from "../runs/charts";
+import type { PlotlyMode } from "../runs/charts";
 
 export function plotlyMode(value: string): PlotlyMode {
   if (value !== "inline" && value !== "cdn") throw new InvalidArgumentError('allowed: "inline" (offline, about 10 MB per page) or "cdn"');

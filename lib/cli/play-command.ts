@@ -5,16 +5,19 @@
 import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { loadModel, readModelMetadata } from "../agent/model-io";
-import { evaluate } from "../train/evaluate";
+import { evaluateAsync } from "../train/evaluate";
+import { MAX_EPISODE_STEPS_LIMIT } from "../train/config";
 import { rewardFunctions, type RewardName } from "../train/rewards";
 import type { Dynamics } from "../env/acrobot";
 import { describeBackend, initBackend } from "../tf";
 import { episodeAnimationFigure } from "../viz/figures";
 import { tableHtml } from "../viz/html";
+import { committedFolder } from "../files";
 import { FILES } from "../runs/format";
-import { figureSection, writePage } from "./charts";
-import { packageVersion } from "./meta";
+import { checkPageTarget, figureSection, writePage } from "../runs/charts";
+import { packageVersion } from "../runs/meta";
 import { EXIT } from "./errors";
+import { StopRequests } from "./signals";
 import type { PlotlyMode } from "./options";
 import { shown } from "./train-command";
 
@@ -28,43 +31,74 @@ export interface PlayFlags {
 
 /** A run folder stands for its model/. */
 function modelFolder(dir: string): string {
-  const inRun = join(dir, FILES.model);
+  const inRun = committedFolder(join(dir, FILES.model));
   return !existsSync(join(dir, "model.json")) && existsSync(join(inRun, "model.json")) ? inRun : dir;
 }
 
+/** The environment the model was trained on, from its metadata, each field checked (a bad one is named, never guessed). */
+function playedEnvironment(dir: string, meta: Record<string, unknown>): { reward: RewardName; dynamics: Dynamics; maxEpisodeSteps: number; note: string } {
+  const file = join(dir, "model.json");
+  const config = meta.config ?? {};
+  const bad = (field: string, what: string, got: unknown): never => {
+    throw new Error(`${file}: userDefinedMetadata.config.${field} must be ${what}, got ${JSON.stringify(got)}`);
+  };
+  if (config === null || typeof config !== "object" || Array.isArray(config)) return bad("", "an object", config);
+  const c = config as { reward?: unknown; dynamics?: unknown; maxEpisodeSteps?: unknown };
+  let reward: RewardName = "env", note = "";
+  if (c.reward === "custom") note = " (trained on a custom reward: the returns shown are the environment's)";
+  else if (typeof c.reward === "string" && Object.hasOwn(rewardFunctions, c.reward)) reward = c.reward as RewardName;
+  else if (c.reward !== undefined) bad("reward", `one of ${Object.keys(rewardFunctions).map((k) => `"${k}"`).join(", ")} or "custom"`, c.reward);
+  if (c.dynamics !== undefined && c.dynamics !== "book" && c.dynamics !== "nips") bad("dynamics", '"book" or "nips"', c.dynamics);
+  const steps = c.maxEpisodeSteps ?? 500;
+  if (!Number.isSafeInteger(steps) || (steps as number) < 1 || (steps as number) > MAX_EPISODE_STEPS_LIMIT) bad("maxEpisodeSteps", `a whole number from 1 to ${MAX_EPISODE_STEPS_LIMIT}`, steps);
+  return { reward, dynamics: c.dynamics === "nips" ? "nips" : "book", maxEpisodeSteps: steps as number, note };
+}
+
 export async function playCommand(flags: PlayFlags): Promise<number> {
-  await initBackend();
-  console.log(`acrobot-dqn ${packageVersion()}: ${describeBackend()}`);
-  const dir = modelFolder(flags.model);
-  const model = await loadModel(dir);
+  // Before the slow parts: a page we would refuse to write should fail now, not after the episodes.
+  if (flags.html) checkPageTarget(flags.html);
+  const stops = new StopRequests();
   try {
-    // Play the environment the model was trained on, paid as it was paid (the metadata says, when saved by acrobot-dqn).
-    const meta = readModelMetadata(dir);
-    const config = (meta.config ?? {}) as { reward?: unknown; dynamics?: unknown; maxEpisodeSteps?: unknown };
-    const reward = typeof config.reward === "string" && config.reward in rewardFunctions ? (config.reward as RewardName) : "env";
-    const dynamics: Dynamics = config.dynamics === "nips" ? "nips" : "book";
-    const maxEpisodeSteps = typeof config.maxEpisodeSteps === "number" ? config.maxEpisodeSteps : 500;
-    const about = [meta.preset && `preset ${meta.preset}`, meta.seed !== undefined && `seed ${meta.seed}`, meta.solvedAtEpisode !== undefined && `cleared the bar at episode ${meta.solvedAtEpisode}`].filter(Boolean);
-    console.log(`model: ${shown(dir)}${about.length > 0 ? ` (${about.join(", ")})` : ""}`);
-    console.log(`playing ${flags.episodes} greedy episode(s), first reset seed ${flags.seed}, reward "${reward}", time limit ${maxEpisodeSteps} steps`);
+    await initBackend();
+    console.log(`acrobot-dqn ${packageVersion()}: ${describeBackend()}`);
+    const dir = modelFolder(flags.model);
+    const model = await loadModel(dir);
+    try {
+      // Play the environment the model was trained on, paid as it was paid (the metadata says, when saved by acrobot-dqn).
+      const meta = readModelMetadata(dir);
+      const { reward, dynamics, maxEpisodeSteps, note } = playedEnvironment(dir, meta);
+      const about = [meta.preset && `preset ${meta.preset}`, meta.seed !== undefined && `seed ${meta.seed}`, meta.solvedAtEpisode !== undefined && `cleared the bar at episode ${meta.solvedAtEpisode}`].filter(Boolean);
+      console.log(`model: ${shown(dir)}${about.length > 0 ? ` (${about.join(", ")})` : ""}`);
+      console.log(`playing ${flags.episodes} greedy episode(s), first reset seed ${flags.seed}, reward "${reward}", time limit ${maxEpisodeSteps} steps${note}`);
 
-    const r = evaluate(model, { episodes: flags.episodes, seed: flags.seed, reward, dynamics, maxEpisodeSteps, recordEpisode: flags.html ? 0 : undefined });
-    r.returns.forEach((ret, i) => {
-      // Ending before the time limit means the tip reached the line.
-      console.log(`episode ${i + 1}: return ${fmt(ret)} in ${r.lengths[i]} steps${r.lengths[i] < maxEpisodeSteps ? " (the tip reached the line)" : " (time limit)"}`);
-    });
-    console.log(`mean return over ${flags.episodes} episode(s): ${r.mean.toFixed(2)} (${r.successes} of ${flags.episodes} reached the line)`);
+      const r = await evaluateAsync(model, {
+        episodes: flags.episodes, seed: flags.seed, reward, dynamics, maxEpisodeSteps, recordEpisode: flags.html ? 0 : undefined,
+        signal: stops.signal, handleSignals: false,
+      });
+      r.returns.forEach((ret, i) => {
+        // Ending before the time limit means the tip reached the line.
+        console.log(`episode ${i + 1}: return ${fmt(ret)} in ${r.lengths[i]} steps${r.lengths[i] < maxEpisodeSteps ? " (the tip reached the line)" : " (time limit)"}`);
+      });
+      const played = r.returns.length;
+      if (r.stopped) {
+        console.log(`${stops.received ?? "stop"}: stopped after ${played} of ${flags.episodes} episode(s)${played > 0 ? `; mean return over those: ${r.mean.toFixed(2)}` : ""}`);
+        return stops.exitCode() ?? EXIT.SIGINT;
+      }
+      console.log(`mean return over ${flags.episodes} episode(s): ${r.mean.toFixed(2)} (${r.successes} of ${flags.episodes} reached the line)`);
 
-    if (flags.html && r.states) {
-      const fig = episodeAnimationFigure(r.states, { title: `Episode 1: return ${fmt(r.returns[0])} in ${r.lengths[0]} steps` });
-      const { section } = figureSection(fig, "Episode 1 (Play, or drag the slider)", "episode");
-      const rows = r.returns.map((ret, i) => ({ episode: i + 1, return: ret, steps: r.lengths[i] }));
-      writePage(flags.html, `Acrobot-v1: greedy play of ${dir}`, [section, { heading: `All ${flags.episodes} episodes (mean return ${r.mean.toFixed(2)})`, html: tableHtml(rows) }], flags.plotly);
-      console.log(`animation: ${shown(flags.html)}`);
+      if (flags.html && r.states) {
+        const fig = episodeAnimationFigure(r.states, { title: `Episode 1: return ${fmt(r.returns[0])} in ${r.lengths[0]} steps` });
+        const { section } = figureSection(fig, "Episode 1 (Play, or drag the slider)", "episode");
+        const rows = r.returns.map((ret, i) => ({ episode: i + 1, return: ret, steps: r.lengths[i] }));
+        writePage(flags.html, `Acrobot-v1: greedy play of ${dir}`, [section, { heading: `All ${flags.episodes} episodes (mean return ${r.mean.toFixed(2)})`, html: tableHtml(rows) }], flags.plotly);
+        console.log(`animation: ${shown(flags.html)}`);
+      }
+      return stops.exitCode() ?? EXIT.ok;
+    } finally {
+      model.dispose();
     }
-    return EXIT.ok;
   } finally {
-    model.dispose();
+    stops.dispose();
   }
 }
 

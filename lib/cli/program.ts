@@ -7,8 +7,8 @@
 import { availableParallelism } from "node:os";
 import { Command, CommanderError, Option } from "commander";
 import { EXIT, UsageError } from "./errors";
-import { collectSet, plotlyMode, presetList, presetName, presetNames, wholeNumber, wholeNumberList } from "./options";
-import { packageVersion } from "./meta";
+import { collectSet, pathValue, plotlyMode, presetList, presetName, presetNames, wholeNumber, wholeNumberList } from "./options";
+import { packageVersion } from "../runs/meta";
 import { trainCommand, type TrainFlags } from "./train-command";
 import { playCommand, type PlayFlags } from "./play-command";
 import { compareCommand, type CompareFlags } from "./compare-command";
@@ -56,9 +56,9 @@ function trainOptions(cmd: Command, presetHelp: string): Command {
     .option("--seed <n>", "seeds resets, exploration, replay sampling and the initial weights (default 1)", wholeNumber(0))
     .option("--episodes <n>", "episode budget (the config's maxEpisodes)", wholeNumber(1))
     .option("--steps <n>", "environment-step budget (the config's maxEnvSteps)", wholeNumber(1))
-    .option("--out <dir>", "the run folder (default: runs/<preset>-seed<N>-<date>-<time>)")
+    .option("--out <dir>", "the run folder (default: runs/<preset>-seed<N>-<date>-<time>)", pathValue)
     .option("--set <key=value>", "override a config field; repeatable; values are JSON when they parse: --set learningRate=0.0005 --set hiddenLayers=[64,64]", collectSet)
-    .option("--resume <run_dir>", "continue an interrupted or unfinished run from its checkpoint (budgets may be raised with --episodes, --steps)")
+    .option("--resume <run_dir>", "continue an interrupted or unfinished run from its checkpoint (budgets may be raised with --episodes, --steps)", pathValue)
     .option("--quiet", "no progress output, only the result")
     .option("--lesson-log", "print exactly the lesson's line per episode, `[Episode N] Reward : r, Average reward : avg`, and `Clear at episode N` (other output goes to stderr)")
     .option("--json", "progress as JSON lines on stdout: start, episode, stopping, end events")
@@ -71,7 +71,8 @@ A run folder holds config.json, meta.json, episodes.jsonl (one JSON line per
 episode, appended as it goes), summary.json, model/, checkpoint/, chart.html
 and chart.svg. Ctrl-C (or SIGTERM) stops after the current step, saves the
 model and a checkpoint and marks the run interrupted (exit code 130, or 143);
-press it twice to quit at once. Continue with --resume RUN_DIR.`;
+press it twice to quit at once. Continue with --resume RUN_DIR. While a
+process writes a run folder, writer.lock names it and a second one is refused.`;
 
 export function buildProgram(setExit: (code: number) => void): Command {
   const program = new Command("acrobot-dqn")
@@ -103,10 +104,10 @@ export function buildProgram(setExit: (code: number) => void): Command {
   const play = program
     .command("play")
     .description("play greedy episodes with a saved model: each return and the mean")
-    .requiredOption("--model <dir>", "a model folder (model.json + weights.bin), or a run folder")
+    .requiredOption("--model <dir>", "a model folder (model.json + weights.bin), or a run folder", pathValue)
     .option("--episodes <n>", "episodes to play", wholeNumber(1), 10)
     .option("--seed <n>", "seeds the first reset", wholeNumber(0), 0)
-    .option("--html <file>", "also write a page with the first episode as an animation")
+    .option("--html <file>", "also write a page with the first episode as an animation (never over a file acrobot-dqn did not write)", pathValue)
     .option("--plotly <how>", "the page with plotly.js inline (offline) or from its CDN", plotlyMode, "inline")
     .addHelpText("after", "\nExample:\n  acrobot-dqn play --model runs/improved-seed1-20250101-120000 --episodes 5 --html episode.html")
     .action(async (flags: PlayFlags) => setExit(await playCommand(flags)));
@@ -121,7 +122,7 @@ export function buildProgram(setExit: (code: number) => void): Command {
     .option("--episodes <n>", "episode budget of each job", wholeNumber(1))
     .option("--steps <n>", "environment-step budget of each job", wholeNumber(1))
     .option("--set <key=value>", "override a config field in every job; repeatable", collectSet)
-    .option("--out <dir>", "the compare folder (default: runs/compare-<date>-<time>)")
+    .option("--out <dir>", "the compare folder (default: runs/compare-<date>-<time>)", pathValue)
     .option("--eval-episodes <n>", "greedy episodes to evaluate each model (0: none)", wholeNumber(0), 10)
     .option("--plotly <how>", "report.html with plotly.js inline (offline) or from its CDN; runs' own charts load it from the CDN", plotlyMode, "inline")
     .addHelpText("after", "\nExample:\n  acrobot-dqn compare --presets improved,tipHeight --seeds 1,2,3 --jobs 2\n\nThe report (report.html, report.svg) shows the mean 100-episode average per preset with a band\nacross seeds, and a table of episodes, env steps and seconds to the bar. Ctrl-C stops every job\nand saves each as interrupted; `report` rebuilds the report from the folders at any time.")
@@ -132,7 +133,7 @@ export function buildProgram(setExit: (code: number) => void): Command {
     .command("report")
     .description("the compare report (chart and table) from runs on disk: run folders, compare folders or runs/")
     .argument("<run_dir...>", "run folders, or folders holding runs")
-    .option("--out <file>", "the report page (default: report.html in the folder given, or runs/report-<date>-<time>.html)")
+    .option("--out <file>", "the report page (default: report.html in the folder given, or runs/report-<date>-<time>.html)", pathValue)
     .option("--plotly <how>", "plotly.js inline (offline) or from its CDN", plotlyMode, "inline")
     .addHelpText("after", "\nExample:\n  acrobot-dqn report runs/compare-20250101-120000\n  acrobot-dqn report runs/improved-seed1-* runs/target-seed1-*")
     .action(async (dirs: string[], flags: ReportFlags) => setExit(await reportCommand(dirs, flags)));

@@ -8,7 +8,7 @@
  */
 import { SingleBar } from "cli-progress";
 import type { EpisodeRecord } from "../train/trainer";
-import { lessonLine, statusLine } from "../viz/notebook";
+import { clock, lessonLine, statusLine } from "../text-format";
 
 export type ProgressMode = "bar" | "lines" | "lesson" | "json" | "quiet";
 
@@ -36,12 +36,6 @@ export interface TrainProgress {
 }
 
 const write = (line: string) => process.stdout.write(`${line}\n`);
-
-function clock(seconds: number): string {
-  const s = Math.max(0, Math.floor(seconds));
-  const two = (n: number) => String(n).padStart(2, "0");
-  return s >= 3600 ? `${Math.floor(s / 3600)}:${two(Math.floor((s % 3600) / 60))}:${two(s % 60)}` : `${Math.floor(s / 60)}:${two(s % 60)}`;
-}
 
 /** The budget used, 0..1: whichever of episodes and env steps is further along. */
 function budgetUsed(r: EpisodeRecord, info: RunStart): number {

@@ -3,11 +3,10 @@
  * chart and the tables): used by `compare` when its jobs end and by `report`
  * on runs already on disk.
  */
-import { writeFileSync } from "node:fs";
 import { escapeHtml, tableHtml, type ReportSection } from "../viz/html";
 import { runLabel, type Run } from "../runs/read";
 import { compareRunsFigure, presetRows, presetTable, runRow, runTable, type PresetRow, type RunRow } from "../runs/compare";
-import { figureSection, writePage } from "./charts";
+import { figureSection, writePage, writeSvg } from "../runs/charts";
 import type { PlotlyMode } from "./options";
 
 export type { PresetRow, RunRow };
@@ -45,7 +44,7 @@ export function writeReport(runs: readonly Run[], out: { html: string; svg: stri
     { heading: "To the bar, per preset", html: tableHtml(presetTable(runs), { caption: `medians over the seeds that cleared it; ${barText}`, digits: 1 }) },
     { heading: "Every run", html: tableHtml(runTable(runs), { digits: 1 }) },
   ];
+  writeSvg(out.svg, svg);
   writePage(out.html, opts.title, sections, opts.plotly);
-  writeFileSync(out.svg, svg);
   return { html: out.html, svg: out.svg, runRows: rows, presetRows: byPreset };
 }

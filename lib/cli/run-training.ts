@@ -1,22 +1,26 @@
 /**
  * One training run into its run folder: the trainer with hooks that append
  * each episode to episodes.jsonl and checkpoint every so often, then the
- * model, a greedy evaluation, the chart and the summary. `npm start`,
- * `train`, `train --resume` and every `compare` job go through here.
+ * model, a greedy evaluation, the summary and the chart (in that order: the
+ * summary before the large optional page). `npm start`, `train`,
+ * `train --resume` and every `compare` job go through here. The caller holds
+ * the run folder's lock (lockRunFolder).
  */
 import { join } from "node:path";
 import { train, type EpisodeRecord, type TrainContext, type TrainResult } from "../train/trainer";
 import { configToJson, type TrainConfig } from "../train/config";
 import type { TrainerSnapshot } from "../train/snapshot";
 import { writeSnapshot } from "../train/snapshot-file";
-import { evaluate } from "../train/evaluate";
+import { evaluateAsync } from "../train/evaluate";
 import { saveModel } from "../agent/model-io";
 import { describeBackend, initBackend } from "../tf";
 import { FILES, type RunEvaluation, type RunMeta, type RunStatus, type RunSummary } from "../runs/format";
 import { alignEpisodeLog, EpisodeLog, writeJsonFile } from "../runs/write";
-import { recordFigures, runStatus } from "../runs/summary";
-import { commandLine, newRunMeta, packageVersion } from "./meta";
-import { writeRunChart } from "./charts";
+import { readEpisodeLog } from "../runs/read";
+import { isCut, runStatus, runSummary } from "../runs/summary";
+import { commandLine, newRunMeta, packageVersion } from "../runs/meta";
+import { writeRunChart } from "../runs/charts";
+import { errorLine } from "./errors";
 import type { TrainProgress } from "./progress";
 import type { StopRequests } from "./signals";
 import type { Overrides, PlotlyMode } from "./options";
@@ -55,7 +59,6 @@ export async function trainRun(o: TrainRunOptions): Promise<TrainRunOutcome> {
   const every = o.checkpointEvery ?? { episodes: 25, seconds: 60 };
   await initBackend();
   const path = (f: string) => join(dir, f);
-  const stepCap = Math.min(c.maxStepsPerEpisode ?? Infinity, c.maxEpisodeSteps);
   const resumedAfter = o.resume?.snapshot.records.length ?? 0;
 
   // What the run folder says it is: a new run gets its meta now; a resumed run notes the resume once training has started.
@@ -71,7 +74,7 @@ export async function trainRun(o: TrainRunOptions): Promise<TrainRunOutcome> {
   };
   if (!o.resume) {
     writeStart();
-    writeJsonFile(path(FILES.summary), summaryOf({ status: "running", stopReason: null, message: "training", records: [], c, solvedAtEpisode: null, envSteps: 0, seconds: 0, evaluation: null, checkpointEpisode: null }));
+    writeJsonFile(path(FILES.summary), runSummary({ status: "running", stopReason: null, message: "training", records: [], config: c, solvedAtEpisode: null, envSteps: 0, seconds: 0, evaluation: null, checkpointEpisode: null }));
   } else {
     const dropped = alignEpisodeLog(dir, o.resume.snapshot.records);
     if (dropped > 0 && progress.human) console.error(`episodes.jsonl held ${dropped} episode(s) after the checkpoint; they will be played again`);
@@ -86,6 +89,23 @@ export async function trainRun(o: TrainRunOptions): Promise<TrainRunOutcome> {
     lastCheckpoint = performance.now();
   };
   stops.onStop((signal) => progress.stopping(signal));
+  const records: EpisodeRecord[] = [...(o.resume?.snapshot.records ?? [])];
+  // The episodes logged as cut (from before a resume too), for the summary's count.
+  const cutEpisodes = new Set(o.resume ? readEpisodeLog(path(FILES.episodes)).filter(isCut).map((r) => r.episode) : []);
+  const withCut = (rs: readonly EpisodeRecord[]) => rs.map((r) => ({ ...r, cut: isCut(r) || cutEpisodes.has(r.episode) }));
+  // An error (a full disk, too little memory) still ends with a summary that says what happened.
+  const failed = (e: unknown): never => {
+    try {
+      const last = records[records.length - 1];
+      writeJsonFile(path(FILES.summary), runSummary({
+        status: "failed", stopReason: null, message: `failed: ${errorLine(e)}`, records: withCut(records), config: c, solvedAtEpisode: null,
+        envSteps: last?.envSteps ?? 0, seconds: last?.seconds ?? 0, evaluation: null, checkpointEpisode,
+      }));
+    } catch {
+      // the disk may be what failed; the error itself is reported by the caller
+    }
+    throw e;
+  };
 
   progress.start({ runDir: dir, backend: describeBackend(), preset: meta.preset, seed: c.seed, solvedAt: c.solvedAt, maxEpisodes: c.maxEpisodes, maxEnvSteps: c.maxEnvSteps, resumedAfter });
   let result: TrainResult;
@@ -97,9 +117,10 @@ export async function trainRun(o: TrainRunOptions): Promise<TrainRunOutcome> {
         handleSignals: false, // StopRequests handles them and knows the exit code
         onEpisode: async (record: EpisodeRecord, context: TrainContext) => {
           writeStart();
-          // An episode the interrupt cut short: it neither reached the line nor ran out of steps.
-          const partial = stops.received !== null && !record.terminated && record.steps < stepCap && record.envSteps < c.maxEnvSteps;
-          log.append(partial ? { ...record, partial: true } : record);
+          records.push(record);
+          // Cut (a budget, a Ctrl-C or divergence ended it before its natural end): the trainer says so.
+          log.append(record);
+          if (record.cut) cutEpisodes.add(record.episode);
           progress.episode(record);
           const healthy = Number.isFinite(record.return) && (record.loss === null || Number.isFinite(record.loss));
           const due = record.episode % every.episodes === 0 || performance.now() - lastCheckpoint >= every.seconds * 1000;
@@ -113,6 +134,8 @@ export async function trainRun(o: TrainRunOptions): Promise<TrainRunOutcome> {
       },
       { resume: o.resume?.snapshot },
     );
+  } catch (e) {
+    return failed(e);
   } finally {
     log.close();
     progress.end();
@@ -121,48 +144,31 @@ export async function trainRun(o: TrainRunOptions): Promise<TrainRunOutcome> {
   const status = runStatus(result);
   let modelDir: string | null = null;
   let evaluation: RunEvaluation | null = null;
+  let message = result.message;
   try {
     if (status !== "diverged") {
       modelDir = await saveModel(result.model, path(FILES.model), modelMetadata(meta, c, status, result));
     }
     if ((status === "solved" || status === "unsolved") && o.evalEpisodes > 0 && stops.received === null) {
       const seed = c.seed + EVAL_SEED_OFFSET;
-      const e = evaluate(result.model, { episodes: o.evalEpisodes, seed, maxEpisodeSteps: c.maxEpisodeSteps, dynamics: c.dynamics, reward: c.reward });
-      evaluation = { episodes: o.evalEpisodes, seed, returns: e.returns, lengths: e.lengths, mean: e.mean, successes: e.successes };
+      const e = await evaluateAsync(result.model, { episodes: o.evalEpisodes, seed, maxEpisodeSteps: c.maxEpisodeSteps, dynamics: c.dynamics, reward: c.reward, signal: stops.signal, handleSignals: false });
+      if (e.stopped) message += `; the greedy evaluation was stopped by ${stops.received ?? "request"} after ${e.returns.length} of ${o.evalEpisodes} episodes`;
+      else evaluation = { episodes: o.evalEpisodes, seed, returns: e.returns, lengths: e.lengths, mean: e.mean, successes: e.successes };
     }
+  } catch (e) {
+    return failed(e);
   } finally {
     result.model.dispose();
   }
 
-  const summary = summaryOf({
-    status, stopReason: result.stopReason, message: result.message, records: result.records, c, solvedAtEpisode: result.solvedAtEpisode,
+  const summary = runSummary({
+    status, stopReason: result.stopReason, message, records: withCut(result.records), config: c, solvedAtEpisode: result.solvedAtEpisode,
     envSteps: result.envSteps, seconds: result.seconds, evaluation, checkpointEpisode,
   });
-  const chart = writeRunChart(dir, `${meta.preset}, seed ${c.seed}: ${status}`, result.records, summary, o.plotly);
   writeJsonFile(path(FILES.summary), summary);
-  const exitCode = status === "interrupted" ? stops.exitCode() ?? EXIT.SIGINT : status === "diverged" ? EXIT.failure : EXIT.ok;
+  const chart = writeRunChart(dir, `${meta.preset}, seed ${c.seed}: ${status}`, result.records, summary, o.plotly);
+  const exitCode = stops.received !== null ? stops.exitCode() ?? EXIT.SIGINT : status === "diverged" ? EXIT.failure : EXIT.ok;
   return { dir, summary, exitCode, modelDir, chart };
-}
-
-function summaryOf(s: {
-  status: RunStatus; stopReason: string | null; message: string; records: readonly EpisodeRecord[]; c: TrainConfig; solvedAtEpisode: number | null;
-  envSteps: number; seconds: number; evaluation: RunEvaluation | null; checkpointEpisode: number | null;
-}): RunSummary {
-  const figures = recordFigures(s.records, s.solvedAtEpisode, s.c.solvedWindow);
-  return {
-    status: s.status,
-    stopReason: s.stopReason,
-    message: s.message,
-    solvedAtEpisode: s.solvedAtEpisode,
-    solvedAt: s.c.solvedAt,
-    episodes: s.records.length,
-    envSteps: s.envSteps,
-    seconds: s.seconds,
-    ...figures,
-    evaluation: s.evaluation,
-    checkpointEpisode: s.checkpointEpisode,
-    updatedAt: new Date().toISOString(),
-  };
 }
 
 /** Stored in model.json, so `play` can tell what it is playing. Values must be non-null for saveModel. */

@@ -1,9 +1,10 @@
 /**
  * `train` (and `npm start`, which is `train` on the improved preset): works
  * out the config and the run folder from the flags, or from the run folder
- * when resuming, runs it, and says where everything is.
+ * when resuming (every field of it checked), takes the folder's lock, runs
+ * it, and says where everything is.
  */
-import { existsSync, readFileSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync, rmdirSync } from "node:fs";
 import { join, relative } from "node:path";
 import { resolveConfig, type TrainConfig } from "../train/config";
 import { preset as presetConfig } from "../train/presets";
@@ -11,13 +12,16 @@ import type { TrainerSnapshot } from "../train/snapshot";
 import { readSnapshot } from "../train/snapshot-file";
 import { describeBackend, initBackend } from "../tf";
 import { FILES, type RunMeta, type RunSummary } from "../runs/format";
-import { createRunFolder } from "../runs/write";
+import { claimNewFolder, cleanRunFolder, createRunFolder } from "../runs/write";
 import { isRunFolder } from "../runs/read";
+import { LOCK_FILE, lockRunFolder, type RunLock } from "../runs/lock";
+import { checkRunMeta } from "../runs/validate";
+import { clock } from "../text-format";
 import { asUsage, EXIT, UsageError } from "./errors";
 import { makeProgress, progressMode } from "./progress";
 import { StopRequests } from "./signals";
 import { trainRun, type TrainRunOutcome } from "./run-training";
-import { packageVersion } from "./meta";
+import { commandLine, packageVersion } from "../runs/meta";
 import type { Overrides, PlotlyMode } from "./options";
 
 export interface TrainFlags {
@@ -35,15 +39,17 @@ export interface TrainFlags {
   plotly: PlotlyMode;
 }
 
-/** The folder a new run gets by default: runs/<preset>-seed<N>-<date>-<time>, made unique. */
-export function defaultRunDir(preset: string, seed: number, root = "runs"): string {
+/** runs/<preset>-seed<N>-<date>-<time>: the base of a new run's default folder. */
+function defaultRunBase(preset: string, seed: number, root = "runs"): string {
   const d = new Date();
   const two = (n: number) => String(n).padStart(2, "0");
   const stamp = `${d.getFullYear()}${two(d.getMonth() + 1)}${two(d.getDate())}-${two(d.getHours())}${two(d.getMinutes())}${two(d.getSeconds())}`;
-  const base = join(root, `${preset}-seed${seed}-${stamp}`);
-  let dir = base;
-  for (let i = 2; existsSync(dir); i++) dir = `${base}-${i}`;
-  return dir;
+  return join(root, `${preset}-seed${seed}-${stamp}`);
+}
+
+/** Creates a new run's default folder, runs/<preset>-seed<N>-<date>-<time>, made unique (exclusively: two runs never share one). */
+export function defaultRunDir(preset: string, seed: number, root = "runs"): string {
+  return claimNewFolder(defaultRunBase(preset, seed, root));
 }
 
 /** How to point the user at a path: relative to where they are when that is shorter. */
@@ -58,12 +64,16 @@ interface Plan {
   preset: string;
   overrides: Overrides;
   resume?: { snapshot: TrainerSnapshot; meta: RunMeta };
+  lock: RunLock;
+  /** The folder was made by this command (so a stop before training may remove it again). */
+  created: boolean;
 }
 
 function planNewRun(flags: TrainFlags, defaults: { preset?: string }): Plan {
   const name = flags.preset ?? defaults.preset;
   if (name === undefined) throw new UsageError("train needs --preset NAME (or --resume RUN_DIR)");
   const overrides = flags.set ?? {};
+  if (Object.hasOwn(overrides, "seed")) throw new UsageError("set the seed with --seed N, not --set seed=N");
   const config = asUsage(() =>
     resolveConfig({
       ...presetConfig(name),
@@ -73,77 +83,152 @@ function planNewRun(flags: TrainFlags, defaults: { preset?: string }): Plan {
       ...(flags.steps !== undefined ? { maxEnvSteps: flags.steps } : {}),
     }),
   );
-  if ("seed" in overrides) throw new UsageError("set the seed with --seed N, not --set seed=N");
-  const dir = flags.out ?? defaultRunDir(name, config.seed);
-  createRunFolder(dir);
-  return { dir, config, preset: name, overrides };
+  let dir: string, created: boolean;
+  if (flags.out === undefined) {
+    dir = defaultRunDir(name, config.seed);
+    created = true;
+  } else {
+    dir = flags.out;
+    created = !existsSync(dir);
+    createRunFolder(dir);
+  }
+  const lock = lockRunFolder(dir, commandLine());
+  // Between the emptiness check and the lock another process may have started here: then it holds files now.
+  const others = readdirSync(dir).filter((n) => n !== LOCK_FILE);
+  if (others.length > 0) {
+    lock.release();
+    throw new Error(`${dir} already exists and is not empty: choose another --out, or continue that run with --resume ${dir}`);
+  }
+  return { dir, config, preset: name, overrides, lock, created };
 }
+
+/** A run folder's JSON file, or an error naming it. */
+function readRunJson(dir: string, file: string): unknown {
+  const path = join(dir, file);
+  let text: string;
+  try {
+    text = readFileSync(path, "utf8");
+  } catch {
+    throw new Error(`cannot resume ${dir}: ${file} is missing`);
+  }
+  try {
+    return JSON.parse(text);
+  } catch (e) {
+    throw new Error(`cannot resume ${dir}: ${path} is not valid JSON (${(e as Error).message})`);
+  }
+}
+
+/** Budgets may change on resume; every other field of config.json must be what the checkpoint was trained with. */
+const BUDGETS = new Set(["maxEpisodes", "maxEnvSteps"]);
 
 function planResume(flags: TrainFlags): Plan {
   const dir = flags.resume as string;
   const clash = (["preset", "seed", "out"] as const).filter((k) => flags[k] !== undefined);
   if (clash.length > 0) throw new UsageError(`--resume continues a run with its own config and folder; drop ${clash.map((k) => `--${k}`).join(", ")} (allowed with --resume: --episodes, --steps, --set)`);
+  const overrides = flags.set ?? {};
+  if (Object.hasOwn(overrides, "seed")) throw new UsageError("--resume keeps the run's seed; drop --set seed=...");
   if (!existsSync(dir)) throw new Error(`cannot resume ${dir}: the folder does not exist`);
   if (!isRunFolder(dir)) throw new Error(`cannot resume ${dir}: not a run folder (no ${FILES.meta} written by acrobot-dqn)`);
-  const meta = JSON.parse(readFileSync(join(dir, FILES.meta), "utf8")) as RunMeta;
-  const stored = JSON.parse(readFileSync(join(dir, FILES.config), "utf8")) as Record<string, unknown>;
-  const summaryPath = join(dir, FILES.summary);
-  const summary = existsSync(summaryPath) ? (JSON.parse(readFileSync(summaryPath, "utf8")) as RunSummary) : null;
-  if (summary?.status === "solved") throw new Error(`${dir} already cleared the bar at episode ${summary.solvedAtEpisode}; nothing to resume`);
-  if (stored.reward === "custom") throw new Error(`cannot resume ${dir} from the command line: it was trained with a custom reward function`);
-  const snapshot = readSnapshot(join(dir, FILES.checkpoint));
-  const overrides = flags.set ?? {};
-  if ("seed" in overrides) throw new UsageError("--resume keeps the run's seed; drop --set seed=...");
-  const config = asUsage(() =>
-    resolveConfig({
-      ...(stored as Partial<TrainConfig>),
-      ...overrides,
-      ...(flags.episodes !== undefined ? { maxEpisodes: flags.episodes } : {}),
-      ...(flags.steps !== undefined ? { maxEnvSteps: flags.steps } : {}),
-    }),
-  );
-  const done = snapshot.records.length;
-  if (done >= config.maxEpisodes || snapshot.envSteps >= config.maxEnvSteps) {
-    throw new Error(
-      `${dir} has used its budget (${done} of ${config.maxEpisodes} episodes, ${snapshot.envSteps} of ${config.maxEnvSteps} env steps); raise it with --episodes N or --steps N`,
+  const lock = lockRunFolder(dir, commandLine());
+  try {
+    const removed = cleanRunFolder(dir);
+    if (removed.length > 0 && !flags.json) console.error(`removed what a killed process left in ${dir}: ${removed.join(", ")}`);
+    const meta = checkRunMeta(readRunJson(dir, FILES.meta), join(dir, FILES.meta));
+    const stored = readRunJson(dir, FILES.config);
+    const configPath = join(dir, FILES.config);
+    if (stored === null || typeof stored !== "object" || Array.isArray(stored)) throw new Error(`cannot resume ${dir}: ${configPath} must hold an object of config fields`);
+    const fields = stored as Record<string, unknown>;
+    if (fields.reward === "custom") throw new Error(`cannot resume ${dir} from the command line: it was trained with a custom reward function`);
+    const summary = existsSync(join(dir, FILES.summary)) ? (readRunJson(dir, FILES.summary) as Partial<RunSummary> | null) : null;
+    if (summary?.status === "solved") throw new Error(`${dir} already cleared the bar at episode ${summary.solvedAtEpisode}; nothing to resume`);
+    const checkpointPath = join(dir, FILES.checkpoint, "snapshot.json");
+    const snapshot = readSnapshot(join(dir, FILES.checkpoint));
+    const inFile = (path: string, f: () => TrainConfig): TrainConfig => {
+      try {
+        return f();
+      } catch (e) {
+        if (e instanceof RangeError) throw new Error(`cannot resume ${dir}: ${path}: ${e.message}`);
+        throw e;
+      }
+    };
+    const fromFile = inFile(configPath, () => resolveConfig(fields as Partial<TrainConfig>));
+    const trainedWith = inFile(checkpointPath, () => resolveConfig(snapshot.config as Partial<TrainConfig>));
+    for (const key of Object.keys(fromFile) as (keyof TrainConfig)[]) {
+      if (BUDGETS.has(key) || Object.hasOwn(overrides, key)) continue; // a field set now replaces what the file says
+      const a = JSON.stringify(fromFile[key]), b = JSON.stringify(trainedWith[key]);
+      if (a !== b) {
+        throw new Error(
+          `cannot resume ${dir}: ${configPath} says ${key} = ${a}, but the checkpoint (${checkpointPath}) was trained with ${b}; ` +
+            `put config.json back as it was, or change the field on purpose with --set ${key}=...`,
+        );
+      }
+    }
+    if (meta.seed !== fromFile.seed) throw new Error(`cannot resume ${dir}: ${join(dir, FILES.meta)} says seed ${meta.seed}, but ${configPath} says ${fromFile.seed}`);
+    const config = asUsage(() =>
+      resolveConfig({
+        ...fromFile,
+        ...overrides,
+        ...(flags.episodes !== undefined ? { maxEpisodes: flags.episodes } : {}),
+        ...(flags.steps !== undefined ? { maxEnvSteps: flags.steps } : {}),
+      }),
     );
+    const done = snapshot.records.length;
+    if (done >= config.maxEpisodes || snapshot.envSteps >= config.maxEnvSteps) {
+      throw new Error(
+        `${dir} has used its budget (${done} of ${config.maxEpisodes} episodes, ${snapshot.envSteps} of ${config.maxEnvSteps} env steps); raise it with --episodes N or --steps N`,
+      );
+    }
+    const merged = { ...meta.overrides, ...overrides };
+    return { dir, config, preset: meta.preset, overrides: merged, resume: { snapshot, meta: { ...meta, overrides: merged } }, lock, created: false };
+  } catch (e) {
+    lock.release();
+    throw e;
   }
-  return { dir, config, preset: meta.preset, overrides: { ...meta.overrides, ...overrides }, resume: { snapshot, meta: { ...meta, overrides: { ...meta.overrides, ...overrides } } } };
 }
 
 export async function trainCommand(flags: TrainFlags, defaults: { preset?: string } = {}): Promise<number> {
   if (flags.resume === undefined && flags.preset === undefined && defaults.preset === undefined) {
     throw new UsageError("train needs --preset NAME (or --resume RUN_DIR)");
   }
-  const plan = flags.resume !== undefined ? planResume(flags) : planNewRun(flags, defaults);
-  await initBackend();
-  const mode = progressMode(flags);
-  // With --lesson-log, stdout carries exactly the lesson's lines; everything else goes to stderr.
-  const info = mode === "lesson" ? (l: string) => console.error(l) : (l: string) => console.log(l);
-  if (mode !== "json") info(`acrobot-dqn ${packageVersion()}: ${describeBackend()}`);
+  // From the very start, so a Ctrl-C during start-up (loading TensorFlow.js) stops cleanly too.
   const stops = new StopRequests();
-  // A compare job: if the compare process dies, its IPC channel closes; stop and save as if told to.
-  if (process.send !== undefined) {
-    process.once("disconnect", () => stops.received === null && stops.request("SIGTERM"));
-    process.channel?.unref();
-  }
   try {
-    const outcome = await trainRun({
-      dir: plan.dir, config: plan.config, preset: plan.preset, overrides: plan.overrides, resume: plan.resume,
-      progress: makeProgress(mode), stops, evalEpisodes: flags.evalEpisodes, plotly: flags.plotly,
-    });
-    if (mode === "json") console.log(JSON.stringify({ event: "end", runDir: outcome.dir, exitCode: outcome.exitCode, summary: outcome.summary }));
-    else printOutcome(outcome, plan.config, flags.quiet === true, info);
-    if (outcome.summary.status === "diverged") console.error(outcome.summary.message);
-    return outcome.exitCode;
+    const plan = flags.resume !== undefined ? planResume(flags) : planNewRun(flags, defaults);
+    try {
+      return await runPlan(plan, flags, stops);
+    } finally {
+      plan.lock.release();
+      // Stopped before training wrote anything: leave no empty folder behind.
+      if (plan.created && existsSync(plan.dir) && readdirSync(plan.dir).length === 0) rmdirSync(plan.dir);
+    }
   } finally {
     stops.dispose();
   }
 }
 
-function clock(seconds: number): string {
-  const s = Math.round(seconds);
-  return s >= 60 ? `${Math.floor(s / 60)} min ${String(s % 60).padStart(2, "0")} s` : `${seconds.toFixed(1)} s`;
+async function runPlan(plan: Plan, flags: TrainFlags, stops: StopRequests): Promise<number> {
+  await initBackend();
+  const mode = progressMode(flags);
+  // With --lesson-log, stdout carries exactly the lesson's lines; everything else goes to stderr.
+  const info = mode === "lesson" ? (l: string) => console.error(l) : (l: string) => console.log(l);
+  if (stops.received !== null) {
+    console.error(`${stops.received}: stopped before training started; ${plan.resume ? `${plan.dir} is unchanged` : "nothing was written"}`);
+    return stops.exitCode() ?? EXIT.SIGINT;
+  }
+  if (mode !== "json") info(`acrobot-dqn ${packageVersion()}: ${describeBackend()}`);
+  // A compare job: if the compare process dies, its IPC channel closes; stop and save as if told to.
+  if (process.send !== undefined) {
+    process.once("disconnect", () => stops.received === null && stops.request("SIGTERM"));
+    process.channel?.unref();
+  }
+  const outcome = await trainRun({
+    dir: plan.dir, config: plan.config, preset: plan.preset, overrides: plan.overrides, resume: plan.resume,
+    progress: makeProgress(mode), stops, evalEpisodes: flags.evalEpisodes, plotly: flags.plotly,
+  });
+  if (mode === "json") console.log(JSON.stringify({ event: "end", runDir: outcome.dir, exitCode: outcome.exitCode, summary: outcome.summary }));
+  else printOutcome(outcome, plan.config, flags.quiet === true, info);
+  if (outcome.summary.status === "diverged") console.error(outcome.summary.message);
+  return outcome.exitCode;
 }
 
 function printOutcome(o: TrainRunOutcome, c: TrainConfig, quiet: boolean, info: (line: string) => void): void {
@@ -151,7 +236,8 @@ function printOutcome(o: TrainRunOutcome, c: TrainConfig, quiet: boolean, info: 
   const dir = shown(o.dir);
   const lines: string[] = [];
   const head = s.message.startsWith(s.status) ? s.message : `${s.status}: ${s.message}`;
-  lines.push(`${head} (${s.episodes} episodes, ${s.envSteps} env steps, ${clock(s.seconds)} of training)`);
+  const cut = s.cutEpisodes ? `, ${s.cutEpisodes} cut short and not counted toward the bar` : "";
+  lines.push(`${head} (${s.episodes} episodes${cut}, ${s.envSteps} env steps, ${clock(s.seconds)} of training)`);
   if (s.evaluation) {
     const e = s.evaluation;
     lines.push(
@@ -177,5 +263,5 @@ function printOutcome(o: TrainRunOutcome, c: TrainConfig, quiet: boolean, info: 
   }
   info(lines.join("\n"));
   // The lesson's own last line.
-  if (s.solvedAtEpisode !== null) console.log(`Clear at episode ${s.solvedAtEpisode}`);
+  if (s.status === "solved" && s.solvedAtEpisode !== null) console.log(`Clear at episode ${s.solvedAtEpisode}`);
 }

@@ -183,12 +183,24 @@ export class Acrobot {
       if (state.length !== 4 || !Array.prototype.every.call(state, (v: unknown) => typeof v === "number" && Number.isFinite(v))) {
         throw new RangeError("reset: state must be four finite numbers [theta1, theta2, dtheta1, dtheta2]");
       }
+      // A state the environment can reach: step() wraps angles and bounds speeds only after
+      // integrating, so a huge one would spin its wrap loop for ever or overflow to NaN.
+      const limits = [Math.PI, Math.PI, MAX_VEL_1, MAX_VEL_2];
+      const names = ["theta1", "theta2", "dtheta1", "dtheta2"];
+      for (let i = 0; i < 4; i++) {
+        if (Math.abs(state[i]) > limits[i]) {
+          throw new RangeError(
+            `reset: state ${names[i]} must be from ${-limits[i].toFixed(4)} to ${limits[i].toFixed(4)} (${i < 2 ? "an angle in [-pi, pi]" : `a speed within the environment's bound of ${i === 2 ? "4" : "9"} pi`}), got ${state[i]}`,
+          );
+        }
+      }
       for (let i = 0; i < 4; i++) this.state[i] = state[i];
     } else {
       const lo = low ?? -0.1;
       const hi = high ?? 0.1;
-      if (!Number.isFinite(lo) || !Number.isFinite(hi) || lo > hi) {
-        throw new RangeError(`reset: low and high must be finite numbers with low <= high, got low=${lo}, high=${hi}`);
+      // The draw sets angles and speeds alike: within [-pi, pi] both are states the environment can reach.
+      if (typeof lo !== "number" || typeof hi !== "number" || !(lo >= -Math.PI && hi <= Math.PI && lo <= hi)) {
+        throw new RangeError(`reset: low and high must be finite numbers from -pi to pi with low <= high (Gymnasium's default: -0.1 and 0.1), got low=${lo}, high=${hi}`);
       }
       // Unseeded first reset: a fresh seed, as Gymnasium draws one from the OS.
       this.rng ??= new Pcg64(freshEntropy());

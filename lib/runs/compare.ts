@@ -7,7 +7,8 @@ import { compareFigure } from "../viz/figures";
 import type { Cell } from "../viz/html";
 import type { PlotlyFigure } from "../viz/plotly-types";
 import { runLabel, type Run } from "./read";
-import { recordFigures } from "./summary";
+import { isCut, recordFigures } from "./summary";
+import { lockHolder } from "./lock";
 
 export interface RunRow {
   preset: string;
@@ -17,6 +18,8 @@ export interface RunRow {
   envStepsToBar: number | null;
   secondsToBar: number | null;
   episodes: number;
+  /** Episodes cut short (not counted toward the bar). */
+  cutEpisodes: number;
   bestAverage100: number | null;
   greedyMean: number | null;
   folder: string;
@@ -41,11 +44,14 @@ export function median(xs: readonly number[]): number | null {
 
 export function runRow(run: Run): RunRow {
   const s = run.summary;
-  const f = recordFigures(run.records, s?.solvedAtEpisode ?? null, run.config.solvedWindow);
+  // The bar counts only when the run says it was solved (a summary written by the trainer's own check).
+  const f = recordFigures(run.records, s?.status === "solved" ? s.solvedAtEpisode : null, run.config.solvedWindow);
+  const running = s?.status === "running" ? (lockHolder(run.dir) !== null ? "running" : "killed while running") : null;
   return {
     preset: runLabel(run.meta),
     seed: run.meta.seed,
-    status: s?.status === "running" ? "running or killed" : s?.status ?? "no summary",
+    status: running ?? s?.status ?? "no summary",
+    cutEpisodes: run.records.filter(isCut).length,
     episodesToBar: f.toBar?.episode ?? null,
     envStepsToBar: f.toBar?.envSteps ?? null,
     secondsToBar: f.toBar ? Math.round(f.toBar.seconds * 10) / 10 : null,
@@ -110,6 +116,7 @@ export function runTable(runs: readonly Run[]): Record<string, Cell>[] {
     "env steps to bar": r.envStepsToBar ?? NOT_SOLVED,
     "seconds to bar": r.secondsToBar ?? NOT_SOLVED,
     "episodes run": r.episodes,
+    "cut short": r.cutEpisodes,
     "best 100-ep. average": r.bestAverage100,
     "greedy mean return": r.greedyMean,
     folder: r.folder,

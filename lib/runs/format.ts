@@ -9,6 +9,11 @@
  *   model/          the latest network (saveModel: model.json + weights.bin)
  *   checkpoint/     a trainer snapshot to resume from (writeSnapshot)
  *   chart.html      the learning curve (interactive, with a static picture), chart.svg the same picture
+ *   writer.lock     while a process writes the folder: which one (see lock.ts)
+ *
+ * Every file is replaced whole (see ../files.ts): a crash leaves the old
+ * version or the new one, and `*.tmp-PID` scratch files that the next writer
+ * removes.
  */
 import type { EpisodeRecord } from "../train/trainer";
 import type { TrainConfig } from "../train/config";
@@ -30,11 +35,14 @@ export const FILES = {
 /** The config as stored: JSON, so a custom reward function reads back as "custom". */
 export type RunConfig = Omit<TrainConfig, "reward"> & { reward: string };
 
-/** One line of episodes.jsonl. */
-export interface EpisodeLine extends EpisodeRecord {
-  /** Set on an episode cut short by an interrupt (its return covers only the steps played). */
-  partial?: true;
-}
+/**
+ * One line of episodes.jsonl. `cut`: the episode did not run to its natural
+ * end (the env-step budget, a Ctrl-C, divergence), so its return covers only
+ * the steps played and it never counts toward the bar. Logs written before
+ * the field existed read as `cut: false`, or `partial: true` for an
+ * interrupted one (readEpisodeLog turns both into `cut`).
+ */
+export type EpisodeLine = EpisodeRecord & { cut?: boolean; partial?: true };
 
 export interface RunMeta {
   format: typeof RUN_FORMAT;
@@ -55,7 +63,8 @@ export interface RunMeta {
   resumes: { at: string; commandLine: string; backend: string; fromEpisode: number }[];
 }
 
-export type RunStatus = "running" | "solved" | "unsolved" | "interrupted" | "diverged";
+/** "failed": stopped by an error (a full disk, too little memory); the message says which. */
+export type RunStatus = "running" | "solved" | "unsolved" | "interrupted" | "diverged" | "failed";
 
 export interface RunEvaluation {
   episodes: number;
@@ -77,6 +86,8 @@ export interface RunSummary {
   /** The bar and its window, copied from the config for readers of the summary alone. */
   solvedAt: number;
   episodes: number;
+  /** Episodes cut short (see EpisodeLine.cut): logged, but not counted toward the bar. */
+  cutEpisodes?: number;
   envSteps: number;
   /** Training seconds (summed over resumes). */
   seconds: number;

@@ -8,8 +8,11 @@
  */
 export { FILES, RUN_FORMAT, RUN_FORMAT_VERSION } from "./format";
 export type { RunConfig, RunMeta, RunSummary, RunStatus, RunEvaluation, EpisodeLine } from "./format";
-export { createRunFolder, writeJsonFile, EpisodeLog, alignEpisodeLog } from "./write";
-export { readRun, readRuns, listRuns, findRunFolders, isRunFolder, readEpisodeLog, runLabel } from "./read";
+export { createRunFolder, claimNewFolder, cleanRunFolder, writeJsonFile, EpisodeLog, alignEpisodeLog, isRunFileName } from "./write";
+export { readRun, readRuns, runFoldersIn, listRuns, findRunFolders, isRunFolder, readEpisodeLog, runLabel } from "./read";
 export type { Run, RunListing } from "./read";
-export { recordFigures } from "./summary";
+export { lockRunFolder, lockHolder, LOCK_FILE } from "./lock";
+export type { RunLock } from "./lock";
+export { checkRunMeta, episodeLineProblem } from "./validate";
+export { recordFigures, runSummary, runStatus, isCut } from "./summary";
 export type { RecordFigures } from "./summary";

@@ -4,6 +4,8 @@
  */
 import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
 import { basename, join, resolve } from "node:path";
+import { committedFolder } from "../files";
+import { episodeLineProblem } from "./validate";
 import { FILES, RUN_FORMAT, type EpisodeLine, type RunConfig, type RunMeta, type RunStatus, type RunSummary } from "./format";
 
 export interface Run {
@@ -69,12 +71,19 @@ export function readEpisodeLog(path: string): EpisodeLine[] {
   const records: EpisodeLine[] = [];
   lines.forEach((line, i) => {
     if (line.trim() === "") return;
+    let r: EpisodeLine;
     try {
-      records.push(JSON.parse(line) as EpisodeLine);
+      r = JSON.parse(line) as EpisodeLine;
     } catch {
       const isLast = lines.slice(i + 1).every((l) => l.trim() === "");
       if (!isLast) throw new Error(`${path} line ${i + 1} is not a JSON episode record`);
+      return;
     }
+    const problem = episodeLineProblem(r, records.length);
+    if (problem !== null) throw new Error(`${path} line ${i + 1} ${problem}`);
+    // One field for "did not run to its end": logs from before it existed say partial, or nothing.
+    const { partial, ...rest } = r;
+    records.push({ ...rest, cut: r.cut ?? partial === true });
   });
   return records;
 }
@@ -84,7 +93,8 @@ export function readRun(dir: string): Run {
   if (!existsSync(dir) || !statSync(dir).isDirectory()) throw new Error(`no run at ${dir}: the folder does not exist`);
   if (!isRunFolder(dir)) throw new Error(`${dir} is not a run folder (no ${FILES.meta} written by acrobot-dqn)`);
   const summaryPath = join(dir, FILES.summary);
-  const modelDir = join(dir, FILES.model), checkpointDir = join(dir, FILES.checkpoint);
+  // committedFolder: a save killed between its two renames left the previous folder set aside.
+  const modelDir = committedFolder(join(dir, FILES.model)), checkpointDir = committedFolder(join(dir, FILES.checkpoint));
   return {
     dir,
     name: basename(resolve(dir)),
@@ -132,8 +142,8 @@ export function listRuns(dir = "runs"): RunListing[] {
   });
 }
 
-/** Reads every run at or below each of `dirs` (each a run folder or a folder of runs). */
-export function readRuns(dirs: string | readonly string[]): Run[] {
+/** The run folders at or below each of `dirs` (each a run folder or a folder of runs), each once; an error for a folder with none. */
+export function runFoldersIn(dirs: string | readonly string[]): string[] {
   const list = typeof dirs === "string" ? [dirs] : dirs;
   const found = list.flatMap((d) => {
     if (!existsSync(d)) throw new Error(`no run at ${d}: the folder does not exist`);
@@ -141,7 +151,12 @@ export function readRuns(dirs: string | readonly string[]): Run[] {
     if (runs.length === 0) throw new Error(`no run folders at or below ${d} (a run folder has a ${FILES.meta} written by acrobot-dqn)`);
     return runs;
   });
-  return [...new Set(found.map((d) => resolve(d)))].map((abs) => readRun(found.find((d) => resolve(d) === abs) ?? abs));
+  return [...new Set(found.map((d) => resolve(d)))].map((abs) => found.find((d) => resolve(d) === abs) ?? abs);
+}
+
+/** Reads every run at or below each of `dirs` (each a run folder or a folder of runs). */
+export function readRuns(dirs: string | readonly string[]): Run[] {
+  return runFoldersIn(dirs).map(readRun);
 }
 
 /** The label runs are grouped under in comparisons: the preset, plus any overridden fields. */

@@ -3,55 +3,90 @@
  * command line writes), so notebooks can keep their runs and compare them
  * later: notebook 02 plots chapter 1's saved run, notebook 07 loads runs from
  * the command line or from the notebooks.
+ *
+ * Only a folder that is recognisably a run of ours is replaced, and it is
+ * replaced whole (built beside it, then swapped in): a user's folder, a
+ * folder holding anything else, or a name that leaves runs/notebooks/ is
+ * refused.
  */
-import { existsSync, mkdirSync, rmSync, writeFileSync } from "node:fs";
-import { join } from "node:path";
+import { existsSync, readdirSync, statSync } from "node:fs";
+import { join, resolve } from "node:path";
 import { runsRoot } from "../paths";
 import type { TrainResult } from "../train/trainer";
 import { configToJson } from "../train/config";
-import { saveModel } from "../agent/model-io";
-import { FILES, type RunSummary } from "./format";
-import { writeJsonFile } from "./write";
-import { recordFigures, runStatus } from "./summary";
-import { readRun, type Run } from "./read";
-import { newRunMeta } from "../cli/meta";
-import { writeRunChart } from "../cli/charts";
+import { modelFiles, writeModelFiles } from "../agent/model-io";
+import { recoverFolder, replaceFolder, writeFileChecked } from "../files";
+import { FILES } from "./format";
+import { isRunFileName } from "./write";
+import { runStatus, runSummary } from "./summary";
+import { isRunFolder, readRun, type Run } from "./read";
+import { newRunMeta } from "./meta";
+import { writeRunChart } from "./charts";
+import { lockRunFolder } from "./lock";
 
-/** Writes `result` as a complete run folder at `dir`, replacing what was there. */
+/** Throws unless `dir` is missing, empty, or a run folder of ours holding nothing but a run's files. */
+function checkReplaceable(dir: string): void {
+  if (!existsSync(dir)) return;
+  if (!statSync(dir).isDirectory()) throw new Error(`refusing to save a run at ${dir}: it is a file, not a folder`);
+  const names = readdirSync(dir);
+  if (names.length === 0) return;
+  if (!isRunFolder(dir)) throw new Error(`refusing to save a run into ${dir}: it holds files and is not a run folder (no ${FILES.meta} written by acrobot-dqn); choose a new or empty folder`);
+  const other = names.filter((n) => !isRunFileName(n));
+  if (other.length > 0) {
+    throw new Error(`refusing to replace the run folder ${dir}: it also holds ${other.slice(0, 3).join(", ")}${other.length > 3 ? ", ..." : ""}, which a run does not write; move them away or choose another folder`);
+  }
+}
+
+/**
+ * Writes `result` as a complete run folder at `dir`. An earlier run folder
+ * there is replaced whole; anything else there is refused (see checkReplaceable).
+ */
 export async function saveRun(result: TrainResult, dir: string, opts: { preset: string; overrides?: Record<string, unknown> }): Promise<string> {
-  rmSync(dir, { recursive: true, force: true });
-  mkdirSync(dir, { recursive: true });
-  const c = result.config;
-  writeJsonFile(join(dir, FILES.config), configToJson(c));
-  writeJsonFile(join(dir, FILES.meta), newRunMeta({ preset: opts.preset, overrides: opts.overrides ?? {}, seed: c.seed }));
-  writeFileSync(join(dir, FILES.episodes), result.records.map((r) => `${JSON.stringify(r)}\n`).join(""));
-  await saveModel(result.model, join(dir, FILES.model), { preset: opts.preset, solved: result.solved });
-  const summary: RunSummary = {
-    status: runStatus(result),
-    stopReason: result.stopReason,
-    message: result.message,
-    solvedAtEpisode: result.solvedAtEpisode,
-    solvedAt: c.solvedAt,
-    episodes: result.records.length,
-    envSteps: result.envSteps,
-    seconds: result.seconds,
-    ...recordFigures(result.records, result.solvedAtEpisode, c.solvedWindow),
-    evaluation: null,
-    checkpointEpisode: null,
-    updatedAt: new Date().toISOString(),
-  };
-  writeJsonFile(join(dir, FILES.summary), summary);
-  writeRunChart(dir, `${opts.preset}, seed ${c.seed}`, result.records, summary, "cdn");
+  if (typeof dir !== "string" || dir.trim() === "") throw new RangeError("saveRun needs a folder name, e.g. runs/notebooks/my-run");
+  if (!existsSync(dir) || isRunFolder(dir)) recoverFolder(dir); // what an earlier save killed half way left beside it
+  checkReplaceable(dir);
+  const lock = existsSync(dir) ? lockRunFolder(dir, "saveRun") : null; // not while a command-line run writes it
+  try {
+    const c = result.config;
+    const model = await modelFiles(result.model, { preset: opts.preset, solved: result.solved });
+    replaceFolder(dir, (tmp) => {
+      writeFileChecked(join(tmp, FILES.config), `${JSON.stringify(configToJson(c), null, 2)}\n`);
+      writeFileChecked(join(tmp, FILES.meta), `${JSON.stringify(newRunMeta({ preset: opts.preset, overrides: opts.overrides ?? {}, seed: c.seed }), null, 2)}\n`);
+      writeFileChecked(join(tmp, FILES.episodes), result.records.map((r) => `${JSON.stringify(r)}\n`).join(""));
+      const summary = runSummary({
+        status: runStatus(result), stopReason: result.stopReason, message: result.message, records: result.records, config: c,
+        solvedAtEpisode: result.solvedAtEpisode, envSteps: result.envSteps, seconds: result.seconds, evaluation: null, checkpointEpisode: null,
+      });
+      writeFileChecked(join(tmp, FILES.summary), `${JSON.stringify(summary, null, 2)}\n`);
+      writeModelFiles(model, join(tmp, FILES.model));
+      writeRunChart(tmp, `${opts.preset}, seed ${c.seed}`, result.records, summary, "cdn");
+    });
+  } finally {
+    lock?.release();
+  }
   return dir;
 }
 
-/** Saves a notebook's run as runs/notebooks/NAME (replacing an earlier one of that name). */
+/** A notebook run's name: letters, digits, ".", "_" and "-", starting with a letter or digit (so it stays inside runs/notebooks/). */
+export function checkNotebookRunName(name: unknown): string {
+  if (typeof name !== "string" || !/^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$/.test(name)) {
+    throw new RangeError(`a notebook run's name must be 1 to 100 letters, digits, ".", "_" or "-", starting with a letter or digit (e.g. "01-naive"); got ${JSON.stringify(name)}`);
+  }
+  return name;
+}
+
+function notebookRunDir(name: string): string {
+  const root = resolve(runsRoot(), "notebooks");
+  return join(root, checkNotebookRunName(name));
+}
+
+/** Saves a notebook's run as runs/notebooks/NAME (replacing an earlier run of that name). */
 export async function saveNotebookRun(name: string, preset: string, result: TrainResult): Promise<string> {
-  return saveRun(result, join(runsRoot(), "notebooks", name), { preset });
+  return saveRun(result, notebookRunDir(name), { preset });
 }
 
 /** A run saved by `saveNotebookRun`, or null if that notebook has not saved one yet. */
 export function loadNotebookRun(name: string): Run | null {
-  const dir = join(runsRoot(), "notebooks", name);
+  const dir = notebookRunDir(name);
   return existsSync(join(dir, FILES.meta)) ? readRun(dir) : null;
 }

@@ -1,41 +1,100 @@
 /**
  * Writing a run folder. JSON files are replaced whole (written beside, then
  * renamed), so a kill never leaves half a summary; the episode log is
- * appended one line per episode with a direct write, so a kill keeps every
- * episode that finished.
+ * appended one line per episode with a checked direct write, so a kill keeps
+ * every episode that finished and a full disk never leaves a torn line
+ * between two good ones.
  */
-import { closeSync, existsSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, writeFileSync, writeSync } from "node:fs";
+import { closeSync, existsSync, fstatSync, ftruncateSync, mkdirSync, openSync, readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import type { EpisodeRecord } from "../train/trainer";
+import { fileError, isLeftover, recoverFolder, removeTmpFiles, writeAll, writeFileAtomic } from "../files";
 import { FILES, type EpisodeLine } from "./format";
+import { LOCK_FILE } from "./lock";
+
+/** The names a run folder of ours may hold: its files, its lock, and scratch copies a killed writer left. */
+export function isRunFileName(name: string): boolean {
+  return (Object.values(FILES) as string[]).includes(name) || name === LOCK_FILE || isLeftover(name);
+}
 
 /** Creates `dir` for a new run; refuses a folder that already holds files (a run to resume, or something else). */
 export function createRunFolder(dir: string): void {
   if (existsSync(dir) && readdirSync(dir).length > 0) {
     throw new Error(`${dir} already exists and is not empty: choose another --out, or continue that run with --resume ${dir}`);
   }
-  mkdirSync(dir, { recursive: true });
+  try {
+    mkdirSync(dir, { recursive: true });
+  } catch (e) {
+    throw fileError(e, dir, "create");
+  }
+}
+
+/**
+ * Creates a new folder `base` (or `base-2`, `base-3`, ... if taken) and
+ * returns it. Creation is exclusive, so two processes starting in the same
+ * second never share a folder.
+ */
+export function claimNewFolder(base: string): string {
+  for (let i = 1; ; i++) {
+    const dir = i === 1 ? base : `${base}-${i}`;
+    try {
+      mkdirSync(join(dir, ".."), { recursive: true });
+      mkdirSync(dir);
+      return dir;
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== "EEXIST") throw fileError(e, dir, "create");
+    }
+  }
 }
 
 /** Writes JSON atomically: a reader sees the old file or the new one, never a torn one. */
 export function writeJsonFile(path: string, value: unknown): void {
-  const tmp = `${path}.tmp-${process.pid}`;
-  writeFileSync(tmp, `${JSON.stringify(value, null, 2)}\n`);
-  renameSync(tmp, path);
+  writeFileAtomic(path, `${JSON.stringify(value, null, 2)}\n`);
+}
+
+/**
+ * Before a writer starts in a run folder it owns (holds its lock): puts back
+ * a model or checkpoint folder a crash left set aside, and removes the
+ * `*.tmp-PID` scratch files a killed process left. Returns the names removed.
+ */
+export function cleanRunFolder(dir: string): string[] {
+  for (const f of [FILES.model, FILES.checkpoint]) recoverFolder(join(dir, f));
+  return [...removeTmpFiles(dir), ...[FILES.model, FILES.checkpoint].flatMap((f) => removeTmpFiles(join(dir, f)).map((n) => `${f}/${n}`))];
 }
 
 /** episodes.jsonl, open for appending. */
 export class EpisodeLog {
   private fd: number | null;
+  private size: number;
 
   constructor(readonly path: string) {
-    this.fd = openSync(path, "a");
+    try {
+      this.fd = openSync(path, "a");
+      this.size = fstatSync(this.fd).size;
+    } catch (e) {
+      throw fileError(e, path, "open");
+    }
   }
 
-  /** One line per episode; writeSync hands it to the OS at once (a killed process loses nothing written). */
+  /**
+   * One line per episode, handed to the OS at once (a killed process loses
+   * nothing written). A write that fails part way (a full disk) is cut back
+   * off, so the log never holds a torn line before a good one, and throws.
+   */
   append(record: EpisodeLine): void {
     if (this.fd === null) throw new Error(`the episode log ${this.path} is closed`);
-    writeSync(this.fd, `${JSON.stringify(record)}\n`);
+    const line = Buffer.from(`${JSON.stringify(record)}\n`, "utf8");
+    try {
+      writeAll(this.fd, line, this.path);
+    } catch (e) {
+      try {
+        ftruncateSync(this.fd, this.size);
+      } catch {
+        // the error below says what happened; the reader skips a torn last line
+      }
+      throw e;
+    }
+    this.size += line.byteLength;
   }
 
   close(): void {
@@ -64,8 +123,6 @@ export function alignEpisodeLog(dir: string, records: readonly EpisodeRecord[]):
     }
   }
   const kept = intact ? lines.slice(0, keep) : records.map((r) => JSON.stringify(r));
-  const tmp = `${path}.tmp-${process.pid}`;
-  writeFileSync(tmp, kept.map((l) => `${l}\n`).join(""));
-  renameSync(tmp, path);
+  writeFileAtomic(path, kept.map((l) => `${l}\n`).join(""));
   return Math.max(0, lines.length - keep);
 }

@@ -4,6 +4,7 @@
  * presets.ts. `resolveConfig` fills defaults and refuses bad values with a
  * message that says what is allowed.
  */
+import { totalmem } from "node:os";
 import type { Dynamics } from "../env/acrobot";
 import type { LossKind } from "../agent/td-update";
 import { rewardFunctions, type RewardFn, type RewardName } from "./rewards";
@@ -117,12 +118,17 @@ const oneOf = (...allowed: unknown[]): Check => (v) => (allowed.includes(v) ? nu
 const orNull = (c: Check): Check => (v) => (v === null ? null : c(v) && `${c(v)}, or null`);
 const bool: Check = (v) => (typeof v === "boolean" ? null : "true or false");
 
+const intUpTo = (min: number, max: number): Check => (v) => (Number.isSafeInteger(v) && (v as number) >= min && (v as number) <= max ? null : `a whole number from ${min} to ${max}`);
+
+/** The longest episode a config may ask for (the lesson uses 500 and 1000): more would make one episode, or `play`, run for hours. */
+export const MAX_EPISODE_STEPS_LIMIT = 100_000;
+
 const checks: { [K in keyof TrainConfig]: Check } = {
   seed: int(0),
   dynamics: oneOf("book", "nips"),
-  maxEpisodeSteps: int(1),
-  maxStepsPerEpisode: orNull(int(1)),
-  reward: (v) => (typeof v === "function" || (typeof v === "string" && v in rewardFunctions) ? null : `one of ${Object.keys(rewardFunctions).map((k) => `"${k}"`).join(", ")}, or a function (step, state) => number`),
+  maxEpisodeSteps: intUpTo(1, MAX_EPISODE_STEPS_LIMIT),
+  maxStepsPerEpisode: orNull(intUpTo(1, MAX_EPISODE_STEPS_LIMIT)),
+  reward: (v) => (typeof v === "function" || (typeof v === "string" && Object.hasOwn(rewardFunctions, v)) ? null : `one of ${Object.keys(rewardFunctions).map((k) => `"${k}"`).join(", ")}, or a function (step, state) => number`),
   hiddenLayers: (v) => (Array.isArray(v) && v.length > 0 && v.every((h) => Number.isSafeInteger(h) && h >= 1) ? null : "a non-empty array of whole numbers >= 1, e.g. [512, 512, 512]"),
   learningRate: num(Number.MIN_VALUE, 1, "a number > 0 and <= 1"),
   gamma: num(0, 1),
@@ -150,7 +156,9 @@ const checks: { [K in keyof TrainConfig]: Check } = {
 
 /** Defaults filled in and every field checked; throws a RangeError naming the field and what it allows. */
 export function resolveConfig(partial: Partial<TrainConfig> = {}): TrainConfig {
-  const unknown = Object.keys(partial).filter((k) => !(k in checks));
+  if (partial === null || typeof partial !== "object" || Array.isArray(partial)) throw new RangeError(`a config must be an object of fields, got ${show(partial)}`);
+  // Own fields only: "toString" or "constructor" are on every object, but are not config fields.
+  const unknown = Object.keys(partial).filter((k) => !Object.hasOwn(checks, k));
   if (unknown.length > 0) {
     throw new RangeError(`unknown config field${unknown.length > 1 ? "s" : ""} ${unknown.join(", ")}; the fields are: ${Object.keys(checks).join(", ")}`);
   }
@@ -159,7 +167,48 @@ export function resolveConfig(partial: Partial<TrainConfig> = {}): TrainConfig {
     const problem = checks[key](config[key]);
     if (problem !== null) throw new RangeError(`config.${key} must be ${problem}; got ${show(config[key])}`);
   }
+  checkFits(config);
   return { ...config, hiddenLayers: [...config.hiddenLayers] };
+}
+
+/**
+ * What a config needs in memory, roughly, in bytes: the tensors (both
+ * networks, Adam's two moments, gradients, and a batch's activations
+ * forward and back) and the replay memory (two states, action, reward and
+ * done per transition, as float32).
+ */
+export function configFootprint(c: Pick<TrainConfig, "hiddenLayers" | "batchSize" | "memory" | "memoryCapacity" | "maxEpisodeSteps" | "maxStepsPerEpisode">): { tensors: number; replay: number } {
+  const widths = [6, ...c.hiddenLayers, 3];
+  let params = 0;
+  for (let i = 1; i < widths.length; i++) params += widths[i - 1] * widths[i] + widths[i];
+  const stepCap = Math.min(c.maxStepsPerEpisode ?? Infinity, c.maxEpisodeSteps);
+  const rows = c.memory === "episode" ? stepCap : c.batchSize;
+  const activations = rows * widths.reduce((a, b) => a + b, 0);
+  const capacity = c.memory === "episode" ? stepCap : c.memoryCapacity;
+  return { tensors: 4 * (6 * params + 6 * activations), replay: 4 * (2 * 6 + 3) * (capacity + rows) };
+}
+
+/** TensorFlow.js's wasm heap is 32-bit (at most 4 GiB, in practice less); tensors past 2 GiB do not fit. */
+const TENSOR_LIMIT = 2 * 1024 ** 3;
+
+/** Refuses a config this machine cannot hold, before anything is built (it would crash half way, or swap for hours). */
+function checkFits(c: TrainConfig): void {
+  const { tensors, replay } = configFootprint(c);
+  const ram = totalmem();
+  const gib = (b: number) => `${(b / 1024 ** 3).toFixed(b < 1024 ** 3 ? 3 : 1)} GiB`;
+  const tensorLimit = Math.min(TENSOR_LIMIT, ram / 2);
+  if (tensors > tensorLimit) {
+    throw new RangeError(
+      `config.hiddenLayers ${show(c.hiddenLayers)} with config.batchSize ${c.batchSize} need about ${gib(tensors)} for the networks and a batch; ` +
+        `at most ${gib(tensorLimit)} fits here: use narrower layers or a smaller batch`,
+    );
+  }
+  if (replay + tensors > ram / 2) {
+    throw new RangeError(
+      `config.memoryCapacity ${c.memoryCapacity} needs about ${gib(replay)} of replay memory (60 bytes per transition); this machine has ${gib(ram)}, ` +
+        `so at most about ${Math.floor((ram / 2 - tensors) / 60)} transitions fit: use a smaller memoryCapacity`,
+    );
+  }
 }
 
 /** The reward function a config names. */

@@ -32,18 +32,26 @@ export interface EvaluateResult {
   states?: number[][];
   /** The actions of the recorded episode. */
   actions?: number[];
+  /** Set when evaluateAsync was stopped early: the lists hold the episodes that finished (mean: NaN if none did). */
+  stopped?: true;
 }
 
-export function evaluate(model: tf.LayersModel, options: EvaluateOptions = {}): EvaluateResult {
+/**
+ * The episodes, as a generator that pauses every `YIELD_EVERY` steps, so one
+ * loop serves both `evaluate` (runs it straight through) and
+ * `evaluateAsync` (lets the event loop in at each pause, so Ctrl-C works).
+ */
+function* play(model: tf.LayersModel, options: EvaluateOptions): Generator<void, EvaluateResult, boolean> {
   const { episodes = 10, seed = 0, maxEpisodeSteps = 500, dynamics = "book", reward = "env", recordEpisode } = options;
   if (!Number.isInteger(episodes) || episodes < 1) throw new RangeError(`episodes must be a whole number of at least 1, got ${episodes}`);
   if (recordEpisode !== undefined && !(Number.isInteger(recordEpisode) && recordEpisode >= 0 && recordEpisode < episodes)) {
     throw new RangeError(`recordEpisode must be an episode index from 0 to ${episodes - 1}, got ${recordEpisode}`);
   }
-  const rewardFn = typeof reward === "function" ? reward : rewardFunctions[reward];
+  const rewardFn = typeof reward === "function" ? reward : Object.hasOwn(rewardFunctions, reward) ? rewardFunctions[reward] : undefined;
   if (rewardFn === undefined) throw new RangeError(`reward must be one of ${Object.keys(rewardFunctions).join(", ")} or a function`);
   const env = new Acrobot({ dynamics, maxEpisodeSteps });
   const result: EvaluateResult = { returns: [], lengths: [], mean: 0, successes: 0 };
+  let sinceYield = 0;
   for (let e = 0; e < episodes; e++) {
     let obs = env.reset(e === 0 ? { seed } : {});
     const record = e === recordEpisode;
@@ -64,10 +72,59 @@ export function evaluate(model: tf.LayersModel, options: EvaluateOptions = {}): 
       }
       if (r.terminated) result.successes++;
       if (r.terminated || r.truncated) break;
+      if (++sinceYield >= YIELD_EVERY) {
+        sinceYield = 0;
+        if (yield) return finish(result, true); // asked to stop: the episodes finished so far
+      }
     }
     result.returns.push(total);
     result.lengths.push(steps);
   }
-  result.mean = result.returns.reduce((a, b) => a + b, 0) / episodes;
+  return finish(result, false);
+}
+
+const YIELD_EVERY = 64;
+
+function finish(result: EvaluateResult, stopped: boolean): EvaluateResult {
+  const n = result.returns.length;
+  result.mean = n > 0 ? result.returns.reduce((a, b) => a + b, 0) / n : NaN;
+  if (stopped) result.stopped = true;
   return result;
+}
+
+/** Plays `episodes` greedy episodes straight through (a notebook cell, a test). */
+export function evaluate(model: tf.LayersModel, options: EvaluateOptions = {}): EvaluateResult {
+  const it = play(model, options);
+  for (let step = it.next(false); ; step = it.next(false)) if (step.done) return step.value;
+}
+
+export interface EvaluateAsyncOptions extends EvaluateOptions {
+  /** Stops after the current step; the result holds the episodes finished so far and `stopped: true`. */
+  signal?: AbortSignal;
+  /** Also stop on Ctrl-C / SIGTERM, as the trainer does (default true; the command line passes its own signal and false). */
+  handleSignals?: boolean;
+}
+
+/**
+ * The same greedy play, letting the event loop in every few steps so Ctrl-C,
+ * the notebook's stop button or `signal` stop it within a step or so.
+ */
+export async function evaluateAsync(model: tf.LayersModel, options: EvaluateAsyncOptions = {}): Promise<EvaluateResult> {
+  const it = play(model, options); // checks the options before any listener is added
+  const pause = () => new Promise((resolve) => setImmediate(resolve));
+  await pause(); // listeners after an await: see the trainer (a tslab cell's synchronous part must not add them)
+  let stop = options.signal?.aborted ?? false;
+  const onStop = () => (stop = true);
+  options.signal?.addEventListener("abort", onStop);
+  const handleSignals = options.handleSignals ?? true;
+  if (handleSignals) for (const s of ["SIGINT", "SIGTERM"] as const) process.on(s, onStop);
+  try {
+    for (let step = it.next(stop); ; step = it.next(stop)) {
+      if (step.done) return step.value;
+      await pause();
+    }
+  } finally {
+    options.signal?.removeEventListener("abort", onStop);
+    if (handleSignals) for (const s of ["SIGINT", "SIGTERM"] as const) process.off(s, onStop);
+  }
 }

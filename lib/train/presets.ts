@@ -93,7 +93,7 @@ export type PresetName = keyof typeof presets;
 
 /** A preset by name, with a clear error for an unknown one. */
 export function preset(name: string): Preset {
-  if (!(name in presets)) throw new RangeError(`unknown preset "${name}"; the presets are: ${Object.keys(presets).join(", ")}`);
+  if (!Object.hasOwn(presets, name)) throw new RangeError(`unknown preset "${name}"; the presets are: ${Object.keys(presets).join(", ")}`);
   return { ...presets[name as PresetName] };
 }
 

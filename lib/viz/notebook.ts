@@ -10,6 +10,7 @@
  */
 import type * as Tslab from "tslab";
 import type { EpisodeRecord } from "../train/trainer";
+import { lessonLine, statusLine } from "../text-format";
 import { chartHtml, escapeHtml, plotlyBundle, plotlyBundleScript, plotlyStatusHtml, tableHtml, type Cell, type ChartHtmlOptions, type TableOptions } from "./html";
 import { episodeAnimationFigure, figureToSvg, learningCurveFigure, type EpisodeAnimationOptions } from "./figures";
 import type { PlotlyFigure } from "./plotly-types";
@@ -102,54 +103,8 @@ export function showTable(rows: readonly Record<string, Cell>[], opts: TableOpti
 
 // ---------------------------------------------------------------- following training live
 
-/**
- * Python's "{:.Nf}": the exact binary value rounded half to even (JS's
- * toFixed rounds exact ties up: an average over 16 episodes of -95.0625 is
- * "-95.062" in Python, "-95.063" with toFixed), plus nan, inf and "-0.000".
- */
-export function pyFixed(x: number, digits = 3): string {
-  if (Number.isNaN(x)) return "nan";
-  if (!Number.isFinite(x)) return x > 0 ? "inf" : "-inf";
-  const sign = x < 0 || Object.is(x, -0) ? "-" : "";
-  const a = Math.abs(x);
-  if (a >= 1e21 || digits > 20) return sign + a.toFixed(Math.min(digits, 100));
-  // toFixed(100) is the exact decimal expansion for any value that can round to a non-zero digit here.
-  const [whole, frac] = a.toFixed(100).split(".");
-  const kept = BigInt(whole + frac.slice(0, digits));
-  const rest = frac.slice(digits);
-  const tie = rest[0] === "5" && /^0*$/.test(rest.slice(1));
-  const up = rest[0] > "5" || (rest[0] === "5" && !tie) || (tie && kept % 2n === 1n);
-  const n = (up ? kept + 1n : kept).toString().padStart(digits + 1, "0");
-  return digits === 0 ? sign + n : `${sign}${n.slice(0, -digits)}.${n.slice(-digits)}`;
-}
-
-/** The lesson's line, exactly: `[Episode N] Reward : r, Average reward : avg`. */
-export function lessonLine(record: EpisodeRecord): string {
-  return `[Episode ${record.episode}] Reward : ${pyFixed(record.return)}, Average reward : ${pyFixed(record.average100)}`;
-}
-
-function clock(seconds: number): string {
-  const s = Math.max(0, Math.floor(seconds));
-  const h = Math.floor(s / 3600), m = Math.floor((s % 3600) / 60), r = s % 60;
-  const two = (n: number) => String(n).padStart(2, "0");
-  return h > 0 ? `${h}:${two(m)}:${two(r)}` : `${m}:${two(r)}`;
-}
-
-/** One status line: episode, return, 100-episode average, epsilon, recent episodes per second, elapsed time. */
-export function statusLine(records: readonly EpisodeRecord[], solvedAt?: number): string {
-  const r = records[records.length - 1];
-  if (r === undefined) return "training: no episode finished yet";
-  const prev = records[Math.max(0, records.length - 21)]; // rate over the last 20 episodes
-  const span = r.seconds - (prev === r ? 0 : prev.seconds);
-  const episodes = prev === r ? r.episode : r.episode - prev.episode;
-  const perSecond = episodes / span;
-  const rate = span > 0 ? (perSecond < 10 ? perSecond.toPrecision(3) : perSecond.toFixed(1)) : "-";
-  const bar = solvedAt !== undefined ? ` (bar ${solvedAt})` : "";
-  return (
-    `episode ${r.episode} | return ${r.return.toFixed(1)} | 100-episode average ${r.average100.toFixed(2)}${bar} | ` +
-    `epsilon ${r.epsilon.toFixed(3)} | ${rate} episodes/s | elapsed ${clock(r.seconds)}`
-  );
-}
+// The lesson's line and the status line are text, shared with the command line: see ../text-format.ts.
+export { pyFixed, lessonLine, statusLine } from "../text-format";
 
 export interface LiveTrainingOptions {
   /** Draws the bar on the chart and shows it in the status line. */

@@ -2,7 +2,7 @@
 import { readFileSync, realpathSync } from "node:fs";
 import { join } from "node:path";
 import { tf, describeBackend } from "../tf";
-import { RUN_FORMAT, RUN_FORMAT_VERSION, type RunMeta } from "../runs/format";
+import { RUN_FORMAT, RUN_FORMAT_VERSION, type RunMeta } from "./format";
 
 let version: string | null = null;
 
