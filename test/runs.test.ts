@@ -63,7 +63,8 @@ test("the episode log is one JSON object per line, appended as it goes", () => {
   // Already on disk before close: a killed process keeps it.
   assert.equal(readFileSync(join(dir, FILES.episodes), "utf8"), `${JSON.stringify(record(1))}\n`);
   log.append({ ...record(2), cut: true });
-  log.append({ ...record(3), partial: true }); // as logs from before `cut` existed marked an interrupted episode
+  const { cut: _cut, ...before } = record(3); // as logs from before `cut` existed marked an interrupted episode
+  log.append({ ...before, partial: true } as unknown as Parameters<EpisodeLog["append"]>[0]);
   log.close();
   assert.throws(() => log.append(record(4)), /closed/);
   const back = readEpisodeLog(join(dir, FILES.episodes));
