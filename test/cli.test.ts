@@ -41,7 +41,7 @@ test("help: exit 0, for the program and every command", async () => {
   for (const r of runs) assert.equal(r.code, 0, r.stderr);
   assert.match(runs[0].stdout, /Usage: acrobot-dqn/);
   for (const c of ["start", "train", "play", "compare", "report"]) assert.match(runs[0].stdout, new RegExp(`\\b${c}\\b`));
-  assert.match(runs[1].stdout, /--preset <name>[\s\S]*naive, replay, target, improved,\s+tipHeight[\s\S]*--resume/);
+  assert.match(runs[1].stdout, /--preset <name>[\s\S]*naive, replay, target, improved,\s+fast, tipHeight[\s\S]*--resume/);
   assert.match(runs[5].stdout, /^\d+\.\d+\.\d+\n$/);
 });
 
@@ -50,7 +50,7 @@ test("bad command lines: exit 2 and one line naming what is allowed", async () =
     [["frobnicate"], /unknown command 'frobnicate'; the commands are: start, train, play, compare, report/],
     [["train", "--preset", "improved", "--sed", "3"], /unknown option '--sed' for train \(did you mean.*--seed.*\); allowed: --preset, --seed/],
     [["--bogus"], /unknown option '--bogus' for start; allowed: --preset/],
-    [["train", "--preset", "chapter9"], /'chapter9' is invalid\. allowed: naive, replay, target, improved, tipHeight/],
+    [["train", "--preset", "chapter9"], /'chapter9' is invalid\. allowed: naive, replay, target, improved, fast, tipHeight/],
     [["train", "--preset", "improved", "--seed", "-1"], /--seed.*allowed: a whole number >= 0/],
     [["train", "--preset", "improved", "--episodes", "1.5"], /--episodes.*allowed: a whole number >= 1/],
     [["train", "--preset", "improved", "--set", "learningRate=2"], /config\.learningRate must be a number > 0 and <= 1; got 2/],

@@ -85,10 +85,10 @@ export function buildProgram(setExit: (code: number) => void): Command {
   });
   guard(program);
 
-  const start = trainOptions(program.command("start"), "the preset to train (default improved)")
-    .description("the main job: train the improved preset (seed 1) to the lesson's bar with a progress bar, save the model and a chart, evaluate it greedily")
+  const start = trainOptions(program.command("start"), "the preset to train (default fast)")
+    .description("the main job: train the fast preset (seed 1) to the lesson's bar with a progress bar, save the model and a chart, evaluate it greedily")
     .addHelpText("after", `\nExamples:\n  npm start\n  npm start -- --seed 2\n${RUN_FILES}`)
-    .action(async (flags: TrainFlags) => setExit(await trainCommand(flags, { preset: "improved" })));
+    .action(async (flags: TrainFlags) => setExit(await trainCommand(flags, { preset: "fast" })));
   guard(start);
 
   const train = trainOptions(program.command("train"), `the preset to train: ${presetNames()}`)

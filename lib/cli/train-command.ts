@@ -1,5 +1,5 @@
 /**
- * `train` (and `npm start`, which is `train` on the improved preset): works
+ * `train` (and `npm start`, which is `train` on the fast preset): works
  * out the config and the run folder from the flags, or from the run folder
  * when resuming (every field of it checked), takes the folder's lock, runs
  * it, and says where everything is.
