@@ -149,7 +149,8 @@ export async function readNotebookDom(page: Page): Promise<NotebookDom> {
   return page.evaluate(async (): Promise<NotebookDom> => {
     const w = window as LabWindow;
     const panel = w.jupyterapp!.shell.currentWidget as LabPanel;
-    const text = (e: Element) => ((e as HTMLElement).innerText ?? e.textContent ?? "").trim();
+    // innerText is "" for an element not being rendered (a cell scrolled out of JupyterLab's window): then its textContent.
+    const text = (e: Element) => ((e as HTMLElement).innerText || e.textContent || "").trim();
     const joined = (t: string | string[] | undefined) => (Array.isArray(t) ? t.join("") : t ?? "");
     const imgs = Array.from(panel.node.querySelectorAll<HTMLImageElement>(".acrobot-chart img.acrobot-static"));
     await Promise.all(imgs.map((img) => (img.complete ? Promise.resolve() : img.decode().catch(() => undefined))));
