@@ -149,7 +149,8 @@ export async function readNotebookDom(page: Page): Promise<NotebookDom> {
   return page.evaluate(async (): Promise<NotebookDom> => {
     const w = window as LabWindow;
     const panel = w.jupyterapp!.shell.currentWidget as LabPanel;
-    const text = (e: Element) => ((e as HTMLElement).innerText ?? e.textContent ?? "").trim();
+    // innerText is "" for an element not being rendered (a cell scrolled out of JupyterLab's window): then its textContent.
+    const text = (e: Element) => ((e as HTMLElement).innerText || e.textContent || "").trim();
     const joined = (t: string | string[] | undefined) => (Array.isArray(t) ? t.join("") : t ?? "");
     const imgs = Array.from(panel.node.querySelectorAll<HTMLImageElement>(".acrobot-chart img.acrobot-static"));
     await Promise.all(imgs.map((img) => (img.complete ? Promise.resolve() : img.decode().catch(() => undefined))));
@@ -251,54 +252,72 @@ export interface LiveTrace {
 }
 
 /**
- * Starts recording, every 100 ms, what each cell's live training displays show. A live display
- * (one `liveTraining` call) names its charts `acrobot-live-XXXXXX-...`; refreshed in place, it
- * keeps one output slot whose chart id changes; piling up, it would fill new slots.
+ * Starts recording what each cell's live training displays show. A live display (one
+ * `liveTraining` call) names its charts `acrobot-live-XXXXXX-...`; refreshed in place, it keeps
+ * one output slot whose content changes (placeholder, then chart); piling up, it would fill new
+ * slots. A MutationObserver sees every state the page renders, even a placeholder replaced
+ * within milliseconds while the page is busy (a 100 ms poll missed that in CI); a poll every
+ * 100 ms stays as a backstop.
  */
 export async function startLiveRecorder(page: Page): Promise<void> {
   await page.evaluate(() => {
-    const w = window as LabWindow & { __acrobotLiveTimer?: number };
+    const w = window as LabWindow & { __acrobotLiveTimer?: number; __acrobotLiveObserver?: MutationObserver };
     w.__acrobotLive = {};
     if (w.__acrobotLiveTimer) clearInterval(w.__acrobotLiveTimer);
+    w.__acrobotLiveObserver?.disconnect();
     const seenStatus: Record<string, Set<string>> = {};
-    w.__acrobotLiveTimer = window.setInterval(() => {
-      const panel = w.jupyterapp?.shell.currentWidget as LabPanel | undefined;
-      if (!panel?.content) return;
-      panel.content.widgets.forEach((c, index) => {
-        const children = Array.from(c.node.querySelectorAll<HTMLElement>(".jp-OutputArea-child"));
-        const perDisplay: Record<string, number> = {};
-        let any = false;
-        const states: Array<string | null> = children.map((child) => {
-          const chart = child.querySelector<HTMLElement>('.acrobot-chart[id^="acrobot-live-"]');
-          if (chart) {
-            const key = /^acrobot-(live-[A-Za-z0-9_]+)-/.exec(chart.id)?.[1] ?? chart.id;
-            perDisplay[key] = (perDisplay[key] ?? 0) + 1;
-            any = true;
-            return chart.id;
-          }
-          if (/learning curve: first drawn after/.test(child.textContent ?? "")) {
-            any = true;
-            return "placeholder";
-          }
-          return null;
-        });
-        if (!any) return;
-        const key = String(index);
-        const t = (w.__acrobotLive![key] ??= { cell: index, slots: [], maxSameDisplay: 0, statusLines: 0 });
-        states.forEach((state, j) => {
-          if (state === null) return;
-          const slot = (t.slots[j] ??= []);
-          if (slot[slot.length - 1] !== state) slot.push(state);
-        });
-        t.maxSameDisplay = Math.max(t.maxSameDisplay, ...Object.values(perDisplay), 0);
-        const statuses = (seenStatus[key] ??= new Set());
-        for (const child of children) {
-          const text = (child.textContent ?? "").trim();
-          if (/^(training: |episode \d+ \|)/.test(text)) statuses.add(text);
+    const scanCell = (c: { node: HTMLElement }, index: number) => {
+      const children = Array.from(c.node.querySelectorAll<HTMLElement>(".jp-OutputArea-child"));
+      const perDisplay: Record<string, number> = {};
+      let any = false;
+      const states: Array<string | null> = children.map((child) => {
+        const chart = child.querySelector<HTMLElement>('.acrobot-chart[id^="acrobot-live-"]');
+        if (chart) {
+          const key = /^acrobot-(live-[A-Za-z0-9_]+)-/.exec(chart.id)?.[1] ?? chart.id;
+          perDisplay[key] = (perDisplay[key] ?? 0) + 1;
+          any = true;
+          return chart.id;
         }
-        t.statusLines = statuses.size;
+        if (/learning curve: first drawn after/.test(child.textContent ?? "")) {
+          any = true;
+          return "placeholder";
+        }
+        return null;
       });
-    }, 100);
+      if (!any) return;
+      const key = String(index);
+      const t = (w.__acrobotLive![key] ??= { cell: index, slots: [], maxSameDisplay: 0, statusLines: 0 });
+      states.forEach((state, j) => {
+        if (state === null) return;
+        const slot = (t.slots[j] ??= []);
+        if (slot[slot.length - 1] !== state) slot.push(state);
+      });
+      t.maxSameDisplay = Math.max(t.maxSameDisplay, ...Object.values(perDisplay), 0);
+      const statuses = (seenStatus[key] ??= new Set());
+      for (const child of children) {
+        const text = (child.textContent ?? "").trim();
+        if (/^(training: |episode \d+ \|)/.test(text)) statuses.add(text);
+      }
+      t.statusLines = statuses.size;
+    };
+    const panel = () => w.jupyterapp?.shell.currentWidget as LabPanel | undefined;
+    const scanAll = () => panel()?.content?.widgets.forEach(scanCell);
+    w.__acrobotLiveTimer = window.setInterval(scanAll, 100);
+    const root = panel()?.node;
+    if (!root) return;
+    w.__acrobotLiveObserver = new MutationObserver((mutations) => {
+      const widgets = panel()?.content?.widgets ?? [];
+      const touched = new Set<Element>();
+      for (const m of mutations) {
+        const el = m.target instanceof Element ? m.target : m.target.parentElement;
+        const cell = el?.closest(".jp-Cell");
+        if (cell) touched.add(cell);
+      }
+      widgets.forEach((c, index) => {
+        if (touched.has(c.node)) scanCell(c, index);
+      });
+    });
+    w.__acrobotLiveObserver.observe(root, { childList: true, subtree: true, characterData: true });
   });
 }
 
