@@ -12,6 +12,7 @@ import { spawnSync } from "node:child_process";
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { tmpfs } from "./tmpfs";
 import { events, exitWithin, startCli, until, type Ran } from "./cli-process";
 import { readEpisodeLog, readRun } from "../lib/runs/read";
 import { FILES, type RunSummary } from "../lib/runs/format";
@@ -227,17 +228,6 @@ test("Ctrl-C in report stops before writing anything", async (t) => {
   assert.ok(!existsSync(join(many, "report.html")));
 });
 
-/** A small tmpfs, or the reason there is none. */
-function tmpfs(kib: number): { dir: string; unmount(): void } | string {
-  if (process.getuid?.() !== 0) return "not running as root: cannot mount a tmpfs to fill";
-  const dir = mkdtempSync(join(tmpdir(), "acrobot-full-"));
-  const r = spawnSync("mount", ["-t", "tmpfs", "-o", `size=${kib}k`, "tmpfs", dir]);
-  if (r.status !== 0) {
-    rmSync(dir, { recursive: true, force: true });
-    return `mount failed: ${String(r.stderr).trim()}`;
-  }
-  return { dir, unmount: () => (spawnSync("umount", [dir]), rmSync(dir, { recursive: true, force: true })) };
-}
 
 test("a full disk at the end: the summary is written before the 10 MB chart, and the error names the chart", async (t) => {
   const disk = tmpfs(2048);

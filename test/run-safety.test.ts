@@ -11,6 +11,7 @@ import { spawn, spawnSync } from "node:child_process";
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync, chmodSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { tmpfs } from "./tmpfs";
 import { initBackend, tf } from "../lib/tf";
 import { train, type TrainResult } from "../lib/train/trainer";
 import { resolveConfig } from "../lib/train/config";
@@ -44,23 +45,6 @@ after(() => {
   rmSync(root, { recursive: true, force: true });
 });
 
-/** A small tmpfs of `kib` KiB, or null (with the reason) when this process may not mount one. */
-function tmpfs(kib: number): { dir: string; unmount(): void } | string {
-  if (process.getuid?.() !== 0) return "not running as root: cannot mount a tmpfs to fill";
-  const dir = mkdtempSync(join(tmpdir(), "acrobot-full-"));
-  const r = spawnSync("mount", ["-t", "tmpfs", "-o", `size=${kib}k`, "tmpfs", dir]);
-  if (r.status !== 0) {
-    rmSync(dir, { recursive: true, force: true });
-    return `mount failed: ${String(r.stderr).trim()}`;
-  }
-  return {
-    dir,
-    unmount: () => {
-      spawnSync("umount", [dir]);
-      rmSync(dir, { recursive: true, force: true });
-    },
-  };
-}
 
 /** Fills the disk `dir` is on until a write fails. */
 function fill(dir: string): void {
