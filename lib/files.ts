@@ -98,7 +98,7 @@ export function writeFileAtomic(path: string, data: string | Uint8Array): void {
  * which `recoverFolder` and `committedFolder` find. The caller must own `dir`.
  */
 export function replaceFolder(dir: string, fill: (tmp: string) => void): void {
-  const tmp = tmpName(dir), old = `${dir}.old-${process.pid}`;
+  const tmp = tmpName(dir);
   try {
     rmSync(tmp, { recursive: true, force: true }); // a scratch folder of an earlier process with our pid
     mkdirSync(dirname(dir), { recursive: true });
@@ -112,6 +112,16 @@ export function replaceFolder(dir: string, fill: (tmp: string) => void): void {
     rmSync(tmp, { recursive: true, force: true });
     throw e;
   }
+  swapFolderIn(tmp, dir);
+}
+
+/**
+ * Puts the finished folder `tmp` in place of `dir` (replaceFolder's last
+ * step, also for a folder another process filled): the old `dir` is renamed
+ * aside, `tmp` renamed in, then the old one removed.
+ */
+export function swapFolderIn(tmp: string, dir: string): void {
+  const old = `${dir}.old-${process.pid}`;
   try {
     if (existsSync(dir)) renameSync(dir, old);
     renameSync(tmp, dir);

@@ -6,3 +6,6 @@ export { saveRun, saveNotebookRun, loadNotebookRun } from "../runs/saved-run";
 export { runsRoot, modelsRoot } from "../paths";
 export { compareRunsFigure, presetTable, runTable, runRow, presetRows } from "../runs/compare";
 export type { RunRow, PresetRow } from "../runs/compare";
+export { trainingPool } from "../runs/parallel";
+export type { TrainingPool, TrainingJob, PoolTrainOptions } from "../runs/parallel";
+export type { JobResult } from "../runs/pool";

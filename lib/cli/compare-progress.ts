@@ -6,7 +6,7 @@
  */
 import { MultiBar, type SingleBar } from "cli-progress";
 import type { EpisodeRecord } from "../train/trainer";
-import type { Job, JobEvents, JobResult } from "./jobs";
+import { resultLine, type Job, type JobEvents, type JobResult } from "../runs/pool";
 import type { RunStart } from "./progress";
 import { clock } from "../text-format";
 
@@ -16,14 +16,6 @@ export interface CompareProgress extends JobEvents {
   end(): void;
 }
 
-/** One line for a finished job. */
-export function resultLine(r: JobResult): string {
-  const s = r.summary;
-  if (r.status === "skipped") return `${r.job.name}: skipped (stopped before it started)`;
-  if (s === null) return `${r.job.name}: failed (${r.error ?? "no summary"})`;
-  const bar = s.status === "solved" && s.solvedAtEpisode !== null ? `cleared the bar at episode ${s.solvedAtEpisode}` : s.status === "unsolved" ? "did not clear the bar" : s.message;
-  return `${r.job.name}: ${s.status}, ${bar} (${s.episodes} episodes, ${s.envSteps} env steps, ${s.seconds.toFixed(0)} s of training)`;
-}
 
 interface Live {
   start: RunStart | null;

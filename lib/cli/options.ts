@@ -4,6 +4,7 @@
  */
 import { InvalidArgumentError } from "commander";
 import { preset, presets } from "../train/presets";
+import { labelProblem } from "../runs/validate";
 
 export function wholeNumber(min: number): (value: string) => number {
   return (value) => {
@@ -31,6 +32,12 @@ export function wholeNumberList(min: number): (value: string) => number[] {
 /** A file or folder name: not empty (which would mean the current folder), no NUL byte. */
 export function pathValue(value: string): string {
   if (value.trim() === "" || value.includes("\0")) throw new InvalidArgumentError("allowed: a file or folder name (not empty)");
+  return value;
+}
+
+export function labelValue(value: string): string {
+  const problem = labelProblem(value);
+  if (problem !== null) throw new InvalidArgumentError(`allowed: ${problem}`);
   return value;
 }
 

@@ -7,7 +7,7 @@
 import { availableParallelism } from "node:os";
 import { Command, CommanderError, Option } from "commander";
 import { EXIT, UsageError } from "./errors";
-import { collectSet, pathValue, plotlyMode, presetList, presetName, presetNames, wholeNumber, wholeNumberList } from "./options";
+import { collectSet, labelValue, pathValue, plotlyMode, presetList, presetName, presetNames, wholeNumber, wholeNumberList } from "./options";
 import { packageVersion } from "../runs/meta";
 import { trainCommand, type TrainFlags } from "./train-command";
 import { playCommand, type PlayFlags } from "./play-command";
@@ -58,6 +58,7 @@ function trainOptions(cmd: Command, presetHelp: string): Command {
     .option("--steps <n>", "environment-step budget (the config's maxEnvSteps)", wholeNumber(1))
     .option("--out <dir>", "the run folder (default: runs/<preset>-seed<N>-<date>-<time>)", pathValue)
     .option("--set <key=value>", "override a config field; repeatable; values are JSON when they parse: --set learningRate=0.0005 --set hiddenLayers=[64,64]", collectSet)
+    .option("--label <name>", "the name reports and notebooks show the run under (default: the preset and its --set fields)", labelValue)
     .option("--resume <run_dir>", "continue an interrupted or unfinished run from its checkpoint (budgets may be raised with --episodes, --steps)", pathValue)
     .option("--quiet", "no progress output, only the result")
     .option("--lesson-log", "print exactly the lesson's line per episode, `[Episode N] Reward : r, Average reward : avg`, and `Clear at episode N` (other output goes to stderr)")

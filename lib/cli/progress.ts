@@ -12,17 +12,8 @@ import { clock, lessonLine, statusLine } from "../text-format";
 
 export type ProgressMode = "bar" | "lines" | "lesson" | "json" | "quiet";
 
-export interface RunStart {
-  runDir: string;
-  backend: string;
-  preset: string;
-  seed: number;
-  solvedAt: number;
-  maxEpisodes: number;
-  maxEnvSteps: number;
-  /** Episodes already done when resuming (0 for a new run). */
-  resumedAfter: number;
-}
+import type { RunStart } from "../runs/format";
+export type { RunStart };
 
 export interface TrainProgress {
   start(info: RunStart): void;

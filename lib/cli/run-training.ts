@@ -32,6 +32,8 @@ export interface TrainRunOptions {
   preset: string;
   /** The `--set` fields, recorded in meta.json. */
   overrides: Overrides;
+  /** `--label`, recorded in meta.json. */
+  label?: string;
   /** Continue from this checkpoint, with this meta.json (from the run folder). */
   resume?: { snapshot: TrainerSnapshot; meta: RunMeta };
   progress: TrainProgress;
@@ -64,7 +66,7 @@ export async function trainRun(o: TrainRunOptions): Promise<TrainRunOutcome> {
   // What the run folder says it is: a new run gets its meta now; a resumed run notes the resume once training has started.
   const meta: RunMeta = o.resume
     ? { ...o.resume.meta, resumes: [...(o.resume.meta.resumes ?? []), { at: new Date().toISOString(), commandLine: commandLine(), backend: describeBackend(), fromEpisode: resumedAfter }] }
-    : newRunMeta({ preset: o.preset, overrides: o.overrides, seed: c.seed });
+    : newRunMeta({ preset: o.preset, overrides: o.overrides, seed: c.seed, label: o.label });
   let startWritten = false;
   const writeStart = () => {
     if (startWritten) return;

@@ -31,6 +31,7 @@ export interface TrainFlags {
   steps?: number;
   out?: string;
   set?: Overrides;
+  label?: string;
   quiet?: boolean;
   lessonLog?: boolean;
   json?: boolean;
@@ -63,6 +64,7 @@ interface Plan {
   config: TrainConfig;
   preset: string;
   overrides: Overrides;
+  label?: string;
   resume?: { snapshot: TrainerSnapshot; meta: RunMeta };
   lock: RunLock;
   /** The folder was made by this command (so a stop before training may remove it again). */
@@ -99,7 +101,7 @@ function planNewRun(flags: TrainFlags, defaults: { preset?: string }): Plan {
     lock.release();
     throw new Error(`${dir} already exists and is not empty: choose another --out, or continue that run with --resume ${dir}`);
   }
-  return { dir, config, preset: name, overrides, lock, created };
+  return { dir, config, preset: name, overrides, label: flags.label, lock, created };
 }
 
 /** A run folder's JSON file, or an error naming it. */
@@ -123,7 +125,7 @@ const BUDGETS = new Set(["maxEpisodes", "maxEnvSteps"]);
 
 function planResume(flags: TrainFlags): Plan {
   const dir = flags.resume as string;
-  const clash = (["preset", "seed", "out"] as const).filter((k) => flags[k] !== undefined);
+  const clash = (["preset", "seed", "out", "label"] as const).filter((k) => flags[k] !== undefined);
   if (clash.length > 0) throw new UsageError(`--resume continues a run with its own config and folder; drop ${clash.map((k) => `--${k}`).join(", ")} (allowed with --resume: --episodes, --steps, --set)`);
   const overrides = flags.set ?? {};
   if (Object.hasOwn(overrides, "seed")) throw new UsageError("--resume keeps the run's seed; drop --set seed=...");
@@ -222,7 +224,7 @@ async function runPlan(plan: Plan, flags: TrainFlags, stops: StopRequests): Prom
     process.channel?.unref();
   }
   const outcome = await trainRun({
-    dir: plan.dir, config: plan.config, preset: plan.preset, overrides: plan.overrides, resume: plan.resume,
+    dir: plan.dir, config: plan.config, preset: plan.preset, overrides: plan.overrides, label: plan.label, resume: plan.resume,
     progress: makeProgress(mode), stops, evalEpisodes: flags.evalEpisodes, plotly: flags.plotly,
   });
   if (mode === "json") console.log(JSON.stringify({ event: "end", runDir: outcome.dir, exitCode: outcome.exitCode, summary: outcome.summary }));

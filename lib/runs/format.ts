@@ -51,6 +51,8 @@ export interface RunMeta {
   preset: string;
   /** Fields set on top of the preset (`--set key=value`), budgets excluded. */
   overrides: Record<string, unknown>;
+  /** The name charts and tables show it under (`train --label`); absent: the preset and its overrides. */
+  label?: string;
   seed: number;
   /** describeBackend() when the run started. */
   backend: string;
@@ -100,4 +102,17 @@ export interface RunSummary {
   /** The episode the checkpoint/ folder continues after; null if none was written. */
   checkpointEpisode: number | null;
   updatedAt: string;
+}
+
+/** The first JSON line of `train --json`: what is being run, where. */
+export interface RunStart {
+  runDir: string;
+  backend: string;
+  preset: string;
+  seed: number;
+  solvedAt: number;
+  maxEpisodes: number;
+  maxEnvSteps: number;
+  /** Episodes already done when resuming (0 for a new run). */
+  resumedAfter: number;
 }

@@ -25,12 +25,13 @@ export function commandLine(args: readonly string[] = process.argv.slice(2)): st
   return ["acrobot-dqn", ...args.map(quote)].join(" ");
 }
 
-export function newRunMeta(fields: { preset: string; overrides: Record<string, unknown>; seed: number }): RunMeta {
+export function newRunMeta(fields: { preset: string; overrides: Record<string, unknown>; seed: number; label?: string }): RunMeta {
   return {
     format: RUN_FORMAT,
     version: RUN_FORMAT_VERSION,
     preset: fields.preset,
     overrides: fields.overrides,
+    ...(fields.label !== undefined ? { label: fields.label } : {}),
     seed: fields.seed,
     backend: describeBackend(),
     tfjsVersion: tf.version_core,

@@ -160,7 +160,8 @@ export function readRuns(dirs: string | readonly string[]): Run[] {
 }
 
 /** The label runs are grouped under in comparisons: the preset, plus any overridden fields. */
-export function runLabel(meta: Pick<RunMeta, "preset" | "overrides">): string {
+export function runLabel(meta: Pick<RunMeta, "preset" | "overrides" | "label">): string {
+  if (meta.label !== undefined) return meta.label;
   const extra = Object.entries(meta.overrides ?? {}).map(([k, v]) => `${k}=${JSON.stringify(v)}`);
   return extra.length > 0 ? `${meta.preset} (${extra.join(", ")})` : meta.preset;
 }

@@ -25,7 +25,7 @@ import { writeRunChart } from "./charts";
 import { lockRunFolder } from "./lock";
 
 /** Throws unless `dir` is missing, empty, or a run folder of ours holding nothing but a run's files. */
-function checkReplaceable(dir: string): void {
+export function checkReplaceable(dir: string): void {
   if (!existsSync(dir)) return;
   if (!statSync(dir).isDirectory()) throw new Error(`refusing to save a run at ${dir}: it is a file, not a folder`);
   const names = readdirSync(dir);

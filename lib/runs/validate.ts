@@ -6,6 +6,16 @@ import { RUN_FORMAT, type RunMeta } from "./format";
 
 const isObj = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === "object" && !Array.isArray(v);
 
+export const MAX_LABEL_LENGTH = 100;
+
+/** What is wrong with a run's label (`train --label`), or null. */
+export function labelProblem(label: unknown): string | null {
+  if (typeof label !== "string" || label.trim() === "") return "a name that is not empty";
+  if (label.length > MAX_LABEL_LENGTH) return `at most ${MAX_LABEL_LENGTH} characters, got ${label.length}`;
+  if (/[\u0000-\u001f]/.test(label)) return "one line of text (no control characters)";
+  return null;
+}
+
 /** meta.json, checked field by field. */
 export function checkRunMeta(value: unknown, path: string): RunMeta {
   const bad = (field: string, what: string): never => {
@@ -15,6 +25,7 @@ export function checkRunMeta(value: unknown, path: string): RunMeta {
   if (value.format !== RUN_FORMAT) bad("format", JSON.stringify(RUN_FORMAT));
   if (typeof value.preset !== "string" || value.preset === "") bad("preset", "a preset name");
   if (!isObj(value.overrides)) bad("overrides", "an object of config fields");
+  if (value.label !== undefined && labelProblem(value.label) !== null) bad("label", labelProblem(value.label)!);
   if (!Number.isSafeInteger(value.seed) || (value.seed as number) < 0) bad("seed", `a whole number >= 0, got ${JSON.stringify(value.seed)}`);
   if (value.resumes !== undefined && !Array.isArray(value.resumes)) bad("resumes", "a list");
   return value as unknown as RunMeta;

@@ -18,10 +18,14 @@ export interface StopRequest {
  * await, because one added in a tslab cell's synchronous part makes the stop
  * button kill the kernel instead.
  */
-export async function stopRequest(opts: { signal?: AbortSignal; handleSignals?: boolean } = {}): Promise<StopRequest> {
+export async function stopRequest(opts: { signal?: AbortSignal; handleSignals?: boolean; onStop?: () => void } = {}): Promise<StopRequest> {
   await new Promise((resolve) => setImmediate(resolve));
   let requested = opts.signal?.aborted ?? false;
-  const onStop = () => void (requested = true);
+  const onStop = () => {
+    if (requested) return;
+    requested = true;
+    opts.onStop?.(); // e.g. pass the stop on to child processes at once
+  };
   const signals = opts.handleSignals ?? true;
   opts.signal?.addEventListener("abort", onStop);
   if (signals) {

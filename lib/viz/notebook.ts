@@ -18,7 +18,7 @@ import type { PlotlyFigure } from "./plotly-types";
 type Display = Tslab.Display;
 
 /** tslab's module when running inside the tslab kernel, else null. */
-function tslabInKernel(): typeof Tslab | null {
+export function tslabInKernel(): typeof Tslab | null {
   if (!("__tslab__" in globalThis)) return null;
   try {
     return require("tslab") as typeof Tslab;
@@ -33,7 +33,7 @@ export function inNotebook(): boolean {
 }
 
 /** Shows through `display`, or runs `fallback` when there is no kernel or the display fails. */
-function show(render: (d: Display) => void, fallback: () => void, display?: Display | null): void {
+export function show(render: (d: Display) => void, fallback: () => void, display?: Display | null): void {
   const target = display ?? tslabInKernel()?.display;
   if (target) {
     try {

@@ -15,9 +15,7 @@ import { pathToFileURL } from "node:url";
 import { createInterface } from "node:readline";
 import { queue } from "async";
 import type { EpisodeRecord } from "../train/trainer";
-import type { RunSummary } from "../runs/format";
-import type { RunStart } from "./progress";
-import type { StopSignal } from "./signals";
+import type { RunStart, RunSummary } from "./format";
 
 /** How to start this command line in a new process: node with tsx's loader, on lib/cli.ts. */
 export function cliCommand(): { command: string; args: string[] } {
@@ -95,6 +93,20 @@ export function runJob(job: Job, events: JobEvents, children: Set<ChildProcess>)
   });
 }
 
+/** How a job ended, in a line. */
+export function resultText(r: JobResult): string {
+  const s = r.summary;
+  if (r.status === "skipped") return "skipped (stopped before it started)";
+  if (s === null) return `failed (${r.error ?? "no summary"})`;
+  const bar = s.status === "solved" && s.solvedAtEpisode !== null ? `cleared the bar at episode ${s.solvedAtEpisode}` : s.status === "unsolved" ? "did not clear the bar" : s.message;
+  return `${s.status}, ${bar} (${s.episodes} episodes, ${s.envSteps} env steps, ${s.seconds.toFixed(0)} s of training)`;
+}
+
+/** One line for a finished job: its name and how it ended. */
+export function resultLine(r: JobResult): string {
+  return `${r.job.name}: ${resultText(r)}`;
+}
+
 export interface PoolOptions {
   jobs: Job[];
   concurrency: number;
@@ -104,7 +116,7 @@ export interface PoolOptions {
 /** A running pool: its results, and `stop(signal)` to pass a Ctrl-C on to the jobs and skip those not started. */
 export interface Pool {
   done: Promise<JobResult[]>;
-  stop(signal: StopSignal): void;
+  stop(signal: NodeJS.Signals): void;
 }
 
 export function runPool(o: PoolOptions): Pool {
@@ -115,7 +127,7 @@ export function runPool(o: PoolOptions): Pool {
   const done = Promise.all(o.jobs.map((job) => q.pushAsync<JobResult>(job)));
   return {
     done,
-    stop(signal: StopSignal) {
+    stop(signal: NodeJS.Signals) {
       stopped = true;
       for (const child of children) child.kill(signal);
     },
