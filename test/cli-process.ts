@@ -1,6 +1,6 @@
 /** Running the command line as a real child process, for the tests that signal it, race it or fill its disk. */
 import { spawn, type ChildProcess } from "node:child_process";
-import { cliCommand } from "../lib/cli/jobs";
+import { cliCommand } from "../lib/runs/pool";
 
 export interface Ran {
   code: number | null;

@@ -66,6 +66,8 @@ test("bad command lines: exit 2 and one line naming what is allowed", async () =
     [["compare", "--presets", "improved", "--jobs", "0"], /--jobs.*allowed: a whole number >= 1/],
     [["report"], /missing required argument 'run_dir'/],
     [["train", "--preset", "improved", "--plotly", "svg"], /allowed: "inline".*or "cdn"/],
+    [["train", "--preset", "improved", "--label", " "], /--label.*allowed: a name that is not empty/],
+    [["train", "--resume", "somewhere", "--label", "mine"], /--resume continues a run.*drop --label/],
   ];
   const results = await Promise.all(cases.map(([args]) => cli(...args)));
   results.forEach((r, i) => {

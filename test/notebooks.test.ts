@@ -6,13 +6,14 @@
  */
 import { test, after } from "node:test";
 import assert from "node:assert/strict";
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { runNotebook, type NotebookRun, type Output } from "./notebook-runner";
 import { initBackend } from "../lib/tf";
 import { train } from "../lib/train/trainer";
 import { presets } from "../lib/train/presets";
+import { readRun, runLabel, type Run } from "../lib/runs/read";
 
 const DIR = join(__dirname, "..", "notebooks");
 // Runs and models go to a scratch folder: a test run never replaces a learner's model.
@@ -169,8 +170,26 @@ test("01 the stop button during training keeps the work: the next cells run on t
   assert.match(out, /the same 5 episodes/);
 });
 
-test("04 improvements: every variant trains and is compared", async () => {
-  const out = await runOk("04-improvements.ipynb");
+/** The run folders a notebook's pool wrote under runs/notebooks/NAME, read back. */
+function poolRuns(name: string): Run[] {
+  const dir = join(SCRATCH, "runs", "notebooks", name);
+  return readdirSync(dir).sort().map((n) => readRun(join(dir, n)));
+}
+/** Whether two of the runs trained at the same time (from their meta and summary times). */
+function someOverlap(runs: readonly Run[]): boolean {
+  const spans = runs.map((r) => [Date.parse(r.meta.startedAt), Date.parse(r.summary!.updatedAt)]);
+  return spans.some((a, i) => spans.some((b, j) => i !== j && a[0] < b[1] && b[0] < a[1]));
+}
+/** Two at once even on a one-core machine, so the overlap check holds anywhere. */
+const TWO_JOBS = { ACROBOT_DQN_JOBS: "2" };
+
+test("04 improvements: every variant trains, two at once, and is compared", async () => {
+  const out = await runOk("04-improvements.ipynb", { env: { ...SMOKE, ...TWO_JOBS } });
+  const runs = poolRuns("04-improvements");
+  assert.equal(runs.length, 11, "eleven variants, each a run folder");
+  assert.ok(runs.every((r) => r.summary?.status === "unsolved" && r.summary.envSteps === 600), "each trained its 600 smoke steps");
+  assert.ok(someOverlap(runs), "the variants trained side by side");
+  assert.equal(runs.find((r) => r.meta.label === "double DQN")?.meta.overrides.doubleDqn, true, "a knob on top of improved is recorded as improved plus that field");
   for (const variant of ["0: chapter 3", "4: improved", "double DQN", "tip-height reward"]) assert.ok(out.includes(variant), variant);
   assert.match(out, /mean TD loss per episode/, "the loss diagnostics chart");
   assert.match(out, /mean max Q\(s, a\) per episode/, "the max Q diagnostics chart");
@@ -219,11 +238,39 @@ test("05 solution, then 06: the saved model is loaded in new code and played gre
   assert.ok(charts(out) >= 1, "the episode animation");
 });
 
-test("07 compares the chapters over seeds: chart and tables", async () => {
-  const out = await runOk("07-compare-chapters.ipynb");
-  assert.ok(charts(out) >= 1);
+test("07 compares the chapters over seeds, two runs at once: status lines, chart and tables", async () => {
+  const out = await runOk("07-compare-chapters.ipynb", { env: { ...SMOKE, ...TWO_JOBS } });
+  assert.ok(charts(out) >= 2, "the chart of finished runs while training, and the comparison");
+  assert.match(out, /8 runs, 2 at a time/);
   assert.match(out, /seeds solved/);
   for (const p of ["naive", "replay", "target", "improved"]) assert.ok(out.includes(p), p);
+  for (const p of ["naive", "improved"]) assert.match(out, new RegExp(`${p}: (unsolved|solved), `), `${p}'s status line says how it ended`);
+  const runs = poolRuns("07-compare");
+  assert.deepEqual(runs.map((r) => r.name), ["improved-seed1", "improved-seed2", "naive-seed1", "naive-seed2", "replay-seed1", "replay-seed2", "target-seed1", "target-seed2"]);
+  assert.deepEqual(runs.map((r) => runLabel(r.meta)), ["improved", "improved", "naive", "naive", "replay", "replay", "target", "target"], "grouped by preset");
+  assert.ok(someOverlap(runs), "the runs trained side by side");
+});
+
+test("07 the stop button stops every run at once and keeps them; the runs not started are skipped", async () => {
+  const { ACROBOT_DQN_SMOKE: _smoke, ...full } = SMOKE;
+  const dir = join(SCRATCH, "runs", "notebooks", "07-compare");
+  rmSync(dir, { recursive: true, force: true });
+  const run = await runNotebook(join(DIR, "07-compare-chapters.ipynb"), {
+    env: { ...full, ...TWO_JOBS }, cellTimeoutMs: 300_000, interruptCell: { tag: "training", when: /naive: episode [2-9] \|/ },
+  });
+  const stopped = run.cells.find((c) => c.tags.includes("training"));
+  assert.ok(stopped?.interrupted, "SIGINT was sent during the training cell");
+  assert.ok(run.ok, `after the stop:\n${failures(run)}\nstderr:\n${run.stderr.slice(-2000)}`);
+  const out = shown({ ...run, cells: run.cells.filter((c) => c.index > stopped!.index) });
+  assert.match(out, /^2 runs$/m, "the next cell reads the two runs that were training");
+  const runs = poolRuns("07-compare");
+  assert.deepEqual(runs.map((r) => r.name), ["naive-seed1", "naive-seed2"], "the skipped jobs wrote nothing, no scratch folder is left");
+  for (const r of runs) {
+    assert.equal(r.summary?.status, "interrupted", r.name);
+    assert.ok(r.records.length >= 2 && r.records.length < 300, `${r.name}: kept its ${r.records.length} episodes`);
+    assert.equal(existsSync(join(r.dir, "writer.lock")), false, `${r.name}: its process ended`);
+  }
+  assert.match(out, /seeds solved/, "the tables show the stopped runs");
 });
 
 test("05 solution: the stop button during train() keeps the run; the next cells save the model trained so far", async () => {
