@@ -8,6 +8,8 @@
  *   npm run bench -- --presets naive,replay,target --seeds 1,2,3 --cap-episodes 3000
  *   npm run bench -- --compare --skip-micro --presets improved --seeds 1,2,3,4 --cap-steps 15000
  *     (`compare` with one job, then one per core: wall times and the speed-up)
+ *   npm run bench -- --notebook 07-compare-chapters --skip-micro
+ *     (a notebook's full run on the real kernel, one training at a time, then one per core)
  *   npm run bench -- --peer
  *     (also the same update in PyTorch, if Debian's python3-torch is installed: bench/torch-peer.ts)
  */
@@ -22,8 +24,9 @@ import { benchStepParts } from "./step-parts";
 import { benchCompare, compareBenchText } from "./compare-bench";
 import { benchUpdateKernels, updateKernelsLine, UPDATE_CASES } from "./update-kernels";
 import { benchPeer } from "./torch-peer";
+import { benchNotebook, notebookBenchText } from "./notebook-bench";
 
-const USAGE = "usage: npm run bench [-- [--peer] [--compare] --presets a,b --seeds 1,2,3 --cap-episodes N --cap-steps N --skip-micro]";
+const USAGE = "usage: npm run bench [-- [--peer] [--compare] [--notebook NAME [--notebook-jobs 1,2]] --presets a,b --seeds 1,2,3 --cap-episodes N --cap-steps N --skip-micro]";
 
 async function main(): Promise<void> {
   let values;
@@ -37,6 +40,8 @@ async function main(): Promise<void> {
         "skip-micro": { type: "boolean", default: false },
         compare: { type: "boolean", default: false },
         peer: { type: "boolean", default: false },
+        notebook: { type: "string" },
+        "notebook-jobs": { type: "string" },
         help: { type: "boolean", default: false },
       },
     }));
@@ -84,6 +89,12 @@ async function main(): Promise<void> {
     console.log("\nPyTorch peer:");
     await benchPeer((l) => console.log(`  ${l}`));
     await initBackend();
+  }
+
+  if (values.notebook !== undefined) {
+    console.log(`\nNotebook ${values.notebook}, full budgets, one training at a time and then one per core:`);
+    const jobsList = values["notebook-jobs"] !== undefined ? ints(values["notebook-jobs"], "notebook-jobs") : undefined;
+    console.log(`\n${notebookBenchText(await benchNotebook(values.notebook, (l) => console.log(l), jobsList))}`);
   }
 
   if (values.compare) {

@@ -23,11 +23,14 @@
  */
 import { spawn, type ChildProcess } from "node:child_process";
 import { createHmac, randomBytes, randomUUID } from "node:crypto";
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { appendFileSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import * as zmq from "zeromq";
+
+/** NOTEBOOK_RUNNER_TRACE=FILE: a line per message received (time, channel, type, parent, size), to debug a run that waits. */
+const TRACE = process.env.NOTEBOOK_RUNNER_TRACE || null;
 
 // ---------------------------------------------------------------------------------------------
 // Public types
@@ -341,6 +344,8 @@ class KernelSession {
   private requests = new Map<string, Request>();
   private waiters = new Set<() => void>();
   private closed = false;
+  /** Set when a channel stopped delivering: a cell's reply can then never come. */
+  lost: string | null = null;
   private exitPromise: Promise<void> = Promise.resolve();
 
   private ports: number[] = [];
@@ -444,7 +449,7 @@ class KernelSession {
     await this.waitUntil(done, timeoutMs);
     let outcome: Outcome;
     if (done()) outcome = "done";
-    else if (this.exited) outcome = "dead";
+    else if (this.exited || this.lost !== null) outcome = "dead";
     else {
       // tslab has no interrupt_request handler: SIGINT is how Jupyter interrupts it.
       this.proc?.kill("SIGINT");
@@ -559,13 +564,24 @@ class KernelSession {
   }
 
   private async pump(sock: zmq.Dealer | zmq.Subscriber): Promise<void> {
+    const channel = sock === this.iopub ? "iopub" : sock === this.shell ? "shell" : "control";
     try {
       for await (const frames of sock) {
-        const msg = decode(this.key, frames);
-        if (msg) this.dispatch(msg, sock === this.iopub);
+        // One message we cannot read must not stop the channel (the run would wait for ever).
+        try {
+          const msg = decode(this.key, frames);
+          if (TRACE) appendFileSync(TRACE, `${new Date().toISOString()} ${channel} ${msg ? `${msg.header.msg_type} ${msg.parent_header.msg_id ?? "-"} ${JSON.stringify(msg.content).length}` : "unsigned"}\n`);
+          if (msg) this.dispatch(msg, sock === this.iopub);
+        } catch (e) {
+          this.stderr += `notebook-runner: could not read a message on ${channel}: ${String(e)}\n`;
+        }
       }
     } catch (e) {
-      if (!this.closed) this.stderr += `notebook-runner: socket error: ${String(e)}\n`;
+      if (!this.closed) {
+        this.stderr += `notebook-runner: socket error on ${channel}: ${String(e)}\n`;
+        this.lost = `the ${channel} channel failed: ${String(e)}`;
+        this.notify();
+      }
     }
   }
 
@@ -611,7 +627,7 @@ class KernelSession {
   private waitUntil(cond: () => boolean, timeoutMs: number): Promise<void> {
     return new Promise<void>((res) => {
       const check = () => {
-        if (cond() || this.exited || this.closed) finish();
+        if (cond() || this.exited || this.closed || this.lost !== null) finish();
       };
       const finish = () => {
         clearTimeout(timer);
@@ -698,7 +714,9 @@ function judge(
     if (cell.status !== "ok") cell.error = errorFromOutputs(cell.outputs, cell.status);
   } else if (outcome === "dead") {
     cell.status = "error";
-    cell.error = { ename: "KernelDied", evalue: `the kernel exited during the cell (${death})`, traceback: [] };
+    cell.error = kernel.lost !== null && !kernel.exited
+      ? { ename: "ChannelLost", evalue: `the runner stopped hearing from the kernel: ${kernel.lost}`, traceback: [] }
+      : { ename: "KernelDied", evalue: `the kernel exited during the cell (${death})`, traceback: [] };
   } else {
     cell.status = "timeout";
     const printed = errorFromOutputs(cell.outputs, "timeout");

@@ -28,7 +28,7 @@ after(() => rmSync(root, { recursive: true, force: true }));
 /** Two small jobs of different chapters, seconds each. */
 function smallJobs(dir: string): TrainingJob[] {
   return [
-    { name: "fast, small", config: { ...presets.fast, hiddenLayers: [16], maxEnvSteps: 800, seed: 3 }, dir: join(dir, "a") },
+    { name: "fast, small", config: { ...presets.fast, hiddenLayers: [16], maxEnvSteps: 1500, seed: 3 }, dir: join(dir, "a") },
     { name: "step 1", config: { ...presets.target, gamma: 0.99, hiddenLayers: [16, 16], maxEpisodes: 3, seed: 4 }, dir: join(dir, "b") },
   ];
 }
@@ -63,10 +63,15 @@ test("two at once: the runs overlap in time, each trains exactly what train() tr
   assert.equal(tf.memory().numTensors, 0, "no tensors left in this process");
 });
 
-test("one at a time: the runs do not overlap", async () => {
-  const runs = await trainingPool({ jobs: 1 }).train(smallJobs(join(root, "sequential")));
-  assert.equal(runs.length, 2);
+test("one at a time: the runs do not overlap; a higher priority starts first, and results keep the list's order", async () => {
+  const [a, b] = smallJobs(join(root, "sequential"));
+  const pool = trainingPool({ jobs: 1 });
+  const runs = await pool.train([a, { ...b, priority: 1 }]);
+  assert.deepEqual(runs.map((r) => runLabel(r.meta)), ["fast, small", "step 1"], "in the list's order");
+  assert.deepEqual((await pool.results()).map((r) => r.job.name), ["fast, small", "step 1"]);
   assert.ok(!overlap(span(runs[0]), span(runs[1])), `with jobs: 1 the runs overlapped: ${JSON.stringify(runs.map(span))}`);
+  assert.ok(span(runs[1])[1] <= span(runs[0])[0], "the priority-1 job ran first");
+  await assert.rejects(pool.train([{ ...a, priority: Number.NaN }]), /priority must be a number \(higher starts first\), got null/);
 });
 
 test("a rerun replaces our earlier run whole; a folder we did not write is refused before any job starts", async () => {

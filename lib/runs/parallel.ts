@@ -20,13 +20,13 @@ import { resolve } from "node:path";
 import { recoverFolder, swapFolderIn, tmpName } from "../files";
 import { resolveConfig } from "../train/config";
 import type { EpisodeRecord } from "../train/trainer";
-import { stopRequest } from "../train/stop-request";
+import { stopRequest, type StopRequest } from "../train/stop-request";
 import { statusLine } from "../text-format";
 import { liveRuns } from "../viz/live-runs";
 import type { PlotlyFigure } from "../viz/plotly-types";
 import { compareRunsFigure } from "./compare";
 import { lockHolder } from "./lock";
-import { resultText, runPool, type Job, type JobResult } from "./pool";
+import { resultText, runPool, type Job, type JobEvents, type JobResult, type Pool } from "./pool";
 import { isRunFolder, readRun, type Run } from "./read";
 import { checkReplaceable } from "./saved-run";
 import { trainingJob, type TrainingJob } from "./training-job";
@@ -82,95 +82,114 @@ function prepare(specs: readonly TrainingJob[], evalEpisodes: number): { job: Jo
   });
 }
 
+type Prepared = ReturnType<typeof prepare>[number];
+
+/**
+ * What the pool does as its jobs report: the status lines, the swap of each
+ * finished run into its folder, the chart of finished runs. `kept[i]` says
+ * whether job i left a run folder this time (a job that never wrote one
+ * leaves an earlier run in place, which is not this training's).
+ */
+function follow(prepared: readonly Prepared[], chartOf: ((runs: Run[]) => PlotlyFigure) | null): { events: JobEvents; stopping(): void; kept: boolean[] } {
+  const index = new Map(prepared.map((p, i) => [p.job, i]));
+  const recent: EpisodeRecord[][] = prepared.map(() => []);
+  const live = liveRuns(prepared.map((p) => p.job.name), { chart: chartOf !== null });
+  const kept = prepared.map(() => false);
+  const finished: Run[] = [];
+  let stopping = false;
+  const status = (i: number) => statusLine(recent[i], prepared[i].solvedAt);
+  const events: JobEvents = {
+    started: (job) => live.line(index.get(job)!, "started", true),
+    episode: (job, record) => {
+      const i = index.get(job)!;
+      recent[i].push(record);
+      if (recent[i].length > 21) recent[i].shift(); // the status line's rate looks 20 episodes back
+      if (!stopping) live.line(i, status(i));
+    },
+    finished: (result) => {
+      const i = index.get(result.job)!, { dir } = prepared[i];
+      try {
+        if (isRunFolder(result.job.dir)) {
+          swapFolderIn(result.job.dir, dir);
+          kept[i] = true;
+        } else {
+          rmSync(result.job.dir, { recursive: true, force: true }); // it ended before writing a run
+        }
+      } catch (e) {
+        console.error(`${result.job.name}: ${(e as Error).message}`);
+      }
+      live.line(i, resultText(result), true);
+      if (chartOf === null || !kept[i]) return;
+      try {
+        finished.push(readRun(dir));
+        live.chart(chartOf(finished));
+      } catch (e) {
+        console.error(`${result.job.name}: ${(e as Error).message}`);
+      }
+    },
+  };
+  return {
+    events,
+    kept,
+    stopping() {
+      stopping = true;
+      recent.forEach((r, i) => r.length > 0 && live.line(i, `stopping: saving the run after its current step (${status(i)})`, true));
+    },
+  };
+}
+
 export function trainingPool(opts: { jobs?: number } = {}): TrainingPool {
   const concurrency = checkConcurrency(opts.jobs ?? availableParallelism());
-  let last: { dirs: string[]; done: Promise<JobResult[]> } | null = null;
+  let last: { prepared: Prepared[]; kept: boolean[]; done: Promise<JobResult[]> } | null = null;
   let running = false;
 
-  const readRuns = (dirs: readonly string[], results: readonly JobResult[]): Run[] =>
-    results.flatMap((r, i) => {
-      if (r.status === "skipped" || !isRunFolder(dirs[i])) return [];
+  const lastRuns = async (): Promise<Run[]> => {
+    if (last === null) throw new Error("nothing trained yet: run the training cell first");
+    const { prepared, kept, done } = last;
+    await done;
+    return prepared.flatMap((p, i) => {
+      if (!kept[i]) return [];
       try {
-        return [readRun(dirs[i])];
+        return [readRun(p.dir)];
       } catch (e) {
-        console.error(`${r.job.name}: its run folder ${dirs[i]} could not be read (${(e as Error).message})`);
+        console.error(`${p.job.name}: its run folder ${p.dir} could not be read (${(e as Error).message})`);
         return [];
       }
     });
+  };
 
-  const pool: TrainingPool = {
+  return {
     concurrency,
     async train(specs, o = {}) {
       if (running) throw new Error("the previous training of this pool is still running or saving: wait for it with `await pool.runs()`");
       const prepared = prepare(specs, checkEvalEpisodes(o.evalEpisodes ?? 0));
-      const jobs = prepared.map((p) => p.job), dirs = prepared.map((p) => p.dir);
-      const index = new Map(jobs.map((j, i) => [j, i]));
-      const recent: EpisodeRecord[][] = jobs.map(() => []);
       const chartOf = o.chart === false ? null : (o.chart ?? ((runs: Run[]) => compareRunsFigure(runs, "finished runs: 100-episode average")));
-      const live = liveRuns(jobs.map((j) => j.name), { chart: chartOf !== null });
-      const finished: Run[] = [];
-      let stopping = false;
-      let handle: ReturnType<typeof runPool> | null = null;
+      const view = follow(prepared, chartOf);
+      let pool: Pool | null = null;
       running = true;
-      let stop: Awaited<ReturnType<typeof stopRequest>>;
+      let stop: StopRequest;
       try {
-        stop = await stopRequest({
-        onStop: () => {
-          stopping = true;
-          handle?.stop("SIGINT");
-          jobs.forEach((_, i) => recent[i].length > 0 && live.line(i, `stopping: saving the run after its current step (${statusLine(recent[i], prepared[i].solvedAt)})`, true));
-        },
-        });
+        // The stop button: pass SIGINT to every running job (each saves itself), skip the rest.
+        stop = await stopRequest({ onStop: () => (pool?.stop("SIGINT"), view.stopping()) });
       } catch (e) {
         running = false;
         throw e;
       }
-      handle = runPool({
-        jobs, concurrency,
-        events: {
-          started: (job) => live.line(index.get(job)!, "started", true),
-          episode: (job, record) => {
-            const i = index.get(job)!, r = recent[i];
-            r.push(record);
-            if (r.length > 21) r.shift(); // the status line's rate looks 20 episodes back
-            if (!stopping) live.line(i, statusLine(r, prepared[i].solvedAt));
-          },
-          finished: (result) => {
-            const i = index.get(result.job)!;
-            try {
-              if (isRunFolder(result.job.dir)) swapFolderIn(result.job.dir, dirs[i]);
-              else rmSync(result.job.dir, { recursive: true, force: true }); // it ended before writing a run: keep the earlier one
-            } catch (e) {
-              console.error(`${result.job.name}: ${(e as Error).message}`);
-            }
-            live.line(i, resultText(result), true);
-            if (chartOf === null || !isRunFolder(dirs[i]) || result.status === "skipped") return;
-            try {
-              finished.push(readRun(dirs[i]));
-              live.chart(chartOf(finished));
-            } catch (e) {
-              console.error(`${result.job.name}: ${(e as Error).message}`);
-            }
-          },
-        },
-      });
-      const done = handle.done.finally(() => {
+      // Started by priority (a stable sort keeps the list's order among equals); reported in the list's order.
+      const starts = specs.map((s, i) => ({ i, priority: s.priority ?? 0 })).sort((a, b) => b.priority - a.priority).map((x) => prepared[x.i].job);
+      pool = runPool({ jobs: starts, concurrency, events: view.events });
+      const inListOrder = (rs: JobResult[]) => prepared.map((p) => rs.find((r) => r.job === p.job)!);
+      const done = pool.done.then(inListOrder).finally(() => {
         stop.dispose();
         running = false;
       });
-      last = { dirs, done };
-      const results = await done;
-      return readRuns(dirs, results);
+      last = { prepared, kept: view.kept, done };
+      return lastRuns();
     },
-    async runs() {
-      if (last === null) throw new Error("nothing trained yet: run the training cell first");
-      const { dirs, done } = last;
-      return readRuns(dirs, await done);
-    },
+    runs: lastRuns,
     async results() {
       if (last === null) throw new Error("nothing trained yet: run the training cell first");
       return last.done;
     },
   };
-  return pool;
 }

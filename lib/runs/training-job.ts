@@ -19,6 +19,12 @@ export interface TrainingJob {
   dir: string;
   /** The preset it is recorded as starting from; default: the one it differs from least. */
   preset?: PresetName;
+  /**
+   * Jobs with a higher priority start first (default 0; equal ones in list order). Give the
+   * longest runs a higher one, so that no core sits idle while the last long run ends alone.
+   * Results and charts keep the list's order.
+   */
+  priority?: number;
 }
 
 /** Fields with their own `train` flag, not a `--set`. */
@@ -60,6 +66,7 @@ export function trainingJob(spec: TrainingJob, opts: { evalEpisodes: number; out
   } catch (e) {
     throw new RangeError(`${where}: ${(e as Error).message}`);
   }
+  if (spec.priority !== undefined && !Number.isFinite(spec.priority)) throw new RangeError(`${where}: priority must be a number (higher starts first), got ${JSON.stringify(spec.priority)}`);
   if (spec.preset !== undefined && !Object.hasOwn(presets, spec.preset)) throw new RangeError(`${where}: unknown preset "${spec.preset}"; the presets are: ${Object.keys(presets).join(", ")}`);
   const preset = spec.preset ?? nearestPreset(config);
   const sets = Object.entries(differences(config, preset)).flatMap(([k, v]) => ["--set", `${k}=${JSON.stringify(v)}`]);

@@ -76,8 +76,8 @@ const CHARTS_TIMEOUT_MS = 30_000;
 const ANIMATION_TIMEOUT_MS = 10_000;
 /** The bar for a saved, fully run notebook (issue 10). */
 const MAX_SAVED_BYTES = 1_000_000;
-/** The notebooks whose training cell the stop button interrupts: 01's own loop, 05's training handle (solved, so it trains). */
-const STOP_NOTEBOOKS = [/^01-/, /^05-.*-solution\.ipynb$/];
+/** The notebooks whose training cell the stop button interrupts: 01's own loop, 05's training handle (solved, so it trains), 07's pool of parallel runs. */
+const STOP_NOTEBOOKS = [/^01-/, /^05-.*-solution\.ipynb$/, /^07-/];
 
 const t0 = Date.now();
 const seconds = (since: number) => ((Date.now() - since) / 1000).toFixed(1);
@@ -147,8 +147,8 @@ export function expectationsFor(file: string): Expectations {
     redAllowed: [...new Set([...(exerciseError ? checkCells : []), ...redAllowed])],
     charts: trains && /\b(showChart|showEpisode|liveTraining)\s*\(/.test(code),
     animation: trains && /\bshowEpisode\s*\(/.test(code),
-    // A live chart, unless every liveTraining call turns it off (07 shows status lines only).
-    live: trains && (code.match(/\bliveTraining\s*\(.*$/gm) ?? []).some((call) => !/chart:\s*false/.test(call)),
+    // A live chart: a liveTraining call that does not turn it off, or a training pool (its chart of finished runs).
+    live: trains && ((code.match(/\bliveTraining\s*\(.*$/gm) ?? []).some((call) => !/chart:\s*false/.test(call)) || /\btrainingPool\s*\(/.test(code)),
   };
 }
 
@@ -631,14 +631,18 @@ async function stopCheck(context: BrowserContext, server: JupyterServer, scratch
   const stem = name.replace(/\.ipynb$/, "");
   try {
     const long = `${stem}.stop.ipynb`;
-    // The budget, whichever the notebook has (episodes in 01-03, environment steps in 05), made long.
+    // The budget, whichever the notebook has (episodes in 01-03, environment steps in 05, the full budgets in 07), made long.
     const rel = copyToScratch(scratch, name, long, (src) =>
-      src.replace(/const EPISODES = [^;\n]+;/, "const EPISODES = 1000;").replace(/const STEPS = [^;\n]+;/, "const STEPS = 1_000_000;"),
+      /const (EPISODES|STEPS) = /.test(src)
+        ? src.replace(/const EPISODES = [^;\n]+;/, "const EPISODES = 1000;").replace(/const STEPS = [^;\n]+;/, "const STEPS = 1_000_000;")
+        : src.replace(/const SMOKE = [^;\n]+;/, "const SMOKE = false;"),
     );
-    if (!/const (EPISODES = 1000|STEPS = 1_000_000);/.test(readFileSync(join(scratch.dir, long), "utf8"))) throw new Failure(`${title}: ${name} has no "const EPISODES = ...;" or "const STEPS = ...;" to lengthen`);
+    if (!/const (EPISODES = 1000|STEPS = 1_000_000|SMOKE = false);/.test(readFileSync(join(scratch.dir, long), "utf8"))) {
+      throw new Failure(`${title}: ${name} has no "const EPISODES = ...;", "const STEPS = ...;" or "const SMOKE = ...;" to lengthen`);
+    }
     const cells = (JSON.parse(readFileSync(join(scratch.dir, long), "utf8")) as NbJson).cells;
-    const training = cells.findIndex((c) => c.cell_type === "code" && /\bliveTraining\s*\(/.test(sourceOf(c)));
-    if (training < 0) throw new Failure(`${title}: no training cell (liveTraining) in ${name}`);
+    const training = cells.findIndex((c) => c.cell_type === "code" && (c.metadata?.tags ?? []).includes("training"));
+    if (training < 0) throw new Failure(`${title}: no cell tagged "training" in ${name}`);
     const cellLine = cellLineOf(join(scratch.dir, long));
     page = await newPage(context, plog, scratch.rel);
     await openNotebook(page, server.notebookUrl(rel), rel, title);
@@ -649,7 +653,7 @@ async function stopCheck(context: BrowserContext, server: JupyterServer, scratch
     for (;;) {
       await sleep(500);
       const text = await trainingStatus(page, training);
-      if (/^episode \d+/.test(text)) break;
+      if (/(^|: )episode \d+/.test(text)) break;
       if (Date.now() > end) throw new Failure(`${title}: the training cell showed no episode within 120 s (status "${text}")`);
     }
     const atStop = await trainingStatus(page, training);
@@ -657,11 +661,21 @@ async function stopCheck(context: BrowserContext, server: JupyterServer, scratch
     const stopped = Date.now();
     await waitForRun(page, title, cellLine, Math.min(deadline, Date.now() + 60_000));
     const stopSeconds = seconds(stopped);
-    // The training must really have stopped: its status line no longer changes.
-    const after1 = await trainingStatus(page, training);
-    await sleep(3000);
-    const after2 = await trainingStatus(page, training);
-    if (after1 !== after2) problems.push(`the training goes on after the stop: its status line changed from "${after1}" to "${after2}"`);
+    // The training must really have stopped: within 20 s its status lines stop changing for 3 s
+    // (07's runs are separate processes: each says "stopping", then "interrupted" once saved).
+    let after1 = await trainingStatus(page, training), after2 = after1;
+    for (const settle = Date.now() + 20_000; ; after1 = after2) {
+      await sleep(3000);
+      after2 = await trainingStatus(page, training);
+      if (after1 === after2) break;
+      if (Date.now() > settle) {
+        problems.push(`the training goes on after the stop: its status changed from "${after1}" to "${after2}" 20 s later`);
+        break;
+      }
+    }
+    // A pool's runs must each have ended (saved as interrupted), not hang in "stopping".
+    const unfinished = after2.split("\n").filter((l) => /: (stopping: |started$|episode \d+ \|)/.test(l));
+    if (unfinished.length > 0) problems.push(`after the stop, runs never ended: ${unfinished.join(" | ").slice(0, 500)}`);
     // Run the rest from the cell after the training cell.
     await page.evaluate((i: number) => {
       const panel = (window as unknown as { jupyterapp: { shell: { currentWidget: { content: { activeCellIndex: number } } } } }).jupyterapp.shell.currentWidget;
@@ -705,8 +719,9 @@ async function trainingStatus(page: Page, cell: number): Promise<string> {
   return page.evaluate((i: number) => {
     const panel = (window as unknown as { jupyterapp: { shell: { currentWidget: { content: { widgets: Array<{ node: HTMLElement }> } } } } }).jupyterapp.shell.currentWidget;
     const outs = Array.from(panel.content.widgets[i]?.node.querySelectorAll(".jp-OutputArea-output") ?? []);
-    const line = outs.map((o) => (o.textContent ?? "").trim()).find((t) => /^(training: |episode \d+ \|)/.test(t));
-    return line ?? "";
+    // One status line (01, 05), or one per run, each after the run's name (07's pool).
+    const status = /^(?:[^\n]{1,100}?: )?(training: |episode \d+ \||stopping: |started$|waiting for |interrupted, |solved, |unsolved, |skipped |failed )/;
+    return outs.map((o) => (o.textContent ?? "").trim()).filter((t) => status.test(t)).join("\n");
   }, cell);
 }
 

@@ -253,7 +253,8 @@ export interface LiveTrace {
 
 /**
  * Starts recording what each cell's live training displays show. A live display (one
- * `liveTraining` call) names its charts `acrobot-live-XXXXXX-...`; refreshed in place, it keeps
+ * `liveTraining` call) names its charts `acrobot-live-XXXXXX-...`, a training pool its chart of
+ * finished runs `acrobot-runs-XXXXXX-...`; refreshed in place, it keeps
  * one output slot whose content changes (placeholder, then chart); piling up, it would fill new
  * slots. A MutationObserver sees every state the page renders, even a placeholder replaced
  * within milliseconds while the page is busy (a 100 ms poll missed that in CI); a poll every
@@ -271,14 +272,14 @@ export async function startLiveRecorder(page: Page): Promise<void> {
       const perDisplay: Record<string, number> = {};
       let any = false;
       const states: Array<string | null> = children.map((child) => {
-        const chart = child.querySelector<HTMLElement>('.acrobot-chart[id^="acrobot-live-"]');
+        const chart = child.querySelector<HTMLElement>('.acrobot-chart[id^="acrobot-live-"], .acrobot-chart[id^="acrobot-runs-"]');
         if (chart) {
-          const key = /^acrobot-(live-[A-Za-z0-9_]+)-/.exec(chart.id)?.[1] ?? chart.id;
+          const key = /^acrobot-((?:live|runs)-[A-Za-z0-9_]+)-/.exec(chart.id)?.[1] ?? chart.id;
           perDisplay[key] = (perDisplay[key] ?? 0) + 1;
           any = true;
           return chart.id;
         }
-        if (/learning curve: first drawn after/.test(child.textContent ?? "")) {
+        if (/learning curve: first drawn after|chart: drawn when the first run finishes/.test(child.textContent ?? "")) {
           any = true;
           return "placeholder";
         }
