@@ -32,6 +32,13 @@ const candidates: Record<string, object> = {
   tipFast: { hiddenLayers: [64, 64], learningRate: 1e-3, reward: "tipHeight", solvedAt: -200 },
   tipBase: { reward: "tipHeight", solvedAt: -200 },
   w64g1b64: { hiddenLayers: [64, 64], gradientSteps: 1, batchSize: 64 },
+  // On top of fast (w64lr1e3): the knobs the first search did not try.
+  fastB64: { hiddenLayers: [64, 64], learningRate: 1e-3, batchSize: 64 },
+  fastB256: { hiddenLayers: [64, 64], learningRate: 1e-3, batchSize: 256 },
+  fastT125: { hiddenLayers: [64, 64], learningRate: 1e-3, targetSyncEvery: 125 },
+  fastT500: { hiddenLayers: [64, 64], learningRate: 1e-3, targetSyncEvery: 500 },
+  fastE6k: { hiddenLayers: [64, 64], learningRate: 1e-3, epsilonDecaySteps: 6000 },
+  fastDd: { hiddenLayers: [64, 64], learningRate: 1e-3, doubleDqn: true },
 };
 const names = (process.argv[2] ?? Object.keys(candidates).join(",")).split(",");
 const seeds = (process.argv[3] ?? "1,2,3").split(",").map(Number);

@@ -52,7 +52,7 @@ export interface TrainingPool {
 }
 
 function checkConcurrency(n: unknown): number {
-  if (!Number.isSafeInteger(n) || (n as number) < 1) throw new RangeError(`trainingPool: jobs must be a whole number >= 1 (trainings at once; this machine has ${availableParallelism()} cores), got ${JSON.stringify(n)}`);
+  if (!Number.isSafeInteger(n) || (n as number) < 1) throw new RangeError(`trainingPool: jobs must be a whole number >= 1 (trainings at once; this machine has ${availableParallelism()} cores), got ${typeof n === "number" ? String(n) : JSON.stringify(n)}`);
   return n as number;
 }
 
