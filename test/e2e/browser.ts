@@ -7,7 +7,7 @@
  *   npx tsx test/e2e/browser.ts --notebooks=DIR   the notebooks of another folder (it needs a
  *                                          `lib` link to the library, as notebooks/ has)
  *
- * Needs Debian's `python3-jupyter-server`, `python3-jupyterlab-server` and `chromium`, the npm
+ * Needs Debian's `python3-jupyter-server`, `python3-jupyterlab-server`, `python3-ipython` and `chromium`, the npm
  * package `playwright-core` (it drives /usr/bin/chromium; no browser is downloaded) and the
  * front end in test/e2e/lab (installed with `npm ci` there and built by this script when needed).
  *

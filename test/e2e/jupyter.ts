@@ -153,6 +153,9 @@ export class JupyterServer {
     for (const d of [this.dataDir, this.configDir, this.runtimeDir]) mkdirSync(d, { recursive: true });
     const tslab = join(this.opts.repo, "node_modules", ".bin", "tslab");
     if (!existsSync(tslab)) throw new Error(`${tslab} not found: run npm ci first`);
+    // tslab's installer needs jupyter_client and IPython, and says only "jupyter is not installed" without either.
+    const missing = spawnSync("/usr/bin/python3", ["-c", "import jupyter_client, IPython"], { encoding: "utf8" });
+    if (missing.status !== 0) throw new Error(`tslab install needs jupyter_client and IPython in /usr/bin/python3 (Debian: apt-get install -y python3-jupyter-server python3-ipython): ${missing.stderr.trim().split("\n").pop()}`);
     const r = spawnSync(tslab, ["install", "--python=/usr/bin/python3", `--binary=${tslab}`, "--user"], {
       env: this.jupyterEnv(),
       encoding: "utf8",
