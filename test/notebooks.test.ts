@@ -263,6 +263,9 @@ test("07 the stop button stops every run at once and keeps them; the runs not st
   assert.ok(run.ok, `after the stop:\n${failures(run)}\nstderr:\n${run.stderr.slice(-2000)}`);
   const out = shown({ ...run, cells: run.cells.filter((c) => c.index > stopped!.index) });
   assert.match(out, /^2 runs$/m, "the next cell reads the two runs that were training");
+  const lines = shown(run);
+  assert.match(lines, /improved: interrupted, /, "the stopped runs' status lines say so");
+  assert.match(lines, /naive: skipped \(stopped before it started\)/, "so do the skipped jobs'");
   const runs = poolRuns("07-compare");
   // improved has the higher priority: its first two seeds were running.
   assert.deepEqual(runs.map((r) => r.name), ["improved-seed1", "improved-seed2"], "the skipped jobs wrote nothing, no scratch folder is left");

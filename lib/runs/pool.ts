@@ -122,7 +122,12 @@ export interface Pool {
 export function runPool(o: PoolOptions): Pool {
   const children = new Set<ChildProcess>();
   let stopped = false;
-  const skipped = (job: Job): JobResult => ({ job, status: "skipped", summary: null, exitCode: null, error: null, wallSeconds: 0 });
+  // A job skipped after a stop is reported as finished too, so every job's line says how it ended.
+  const skipped = (job: Job): JobResult => {
+    const r: JobResult = { job, status: "skipped", summary: null, exitCode: null, error: null, wallSeconds: 0 };
+    o.events.finished?.(r);
+    return r;
+  };
   const q = queue<Job>(async (job: Job) => (stopped ? skipped(job) : runJob(job, o.events, children)), o.concurrency);
   const done = Promise.all(o.jobs.map((job) => q.pushAsync<JobResult>(job)));
   return {

@@ -674,7 +674,7 @@ async function stopCheck(context: BrowserContext, server: JupyterServer, scratch
       }
     }
     // A pool's runs must each have ended (saved as interrupted), not hang in "stopping".
-    const unfinished = after2.split("\n").filter((l) => /: (stopping: |started$|episode \d+ \|)/.test(l));
+    const unfinished = after2.split("\n").filter((l) => /: (stopping: |started$|waiting for |episode \d+ \|)/.test(l));
     if (unfinished.length > 0) problems.push(`after the stop, runs never ended: ${unfinished.join(" | ").slice(0, 500)}`);
     // Run the rest from the cell after the training cell.
     await page.evaluate((i: number) => {
