@@ -74,6 +74,27 @@ export const tmpName = (path: string) => `${path}.tmp-${process.pid}`;
 const TMP = /\.tmp-\d+$/;
 const OLD = /\.old-\d+$/;
 
+/** Whether a process with this pid runs on this machine (EPERM: it does, as another user). */
+export function processRuns(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === "EPERM";
+  }
+}
+
+/**
+ * Whether a scratch (`.tmp-PID`) or set-aside (`.old-PID`) name was left by a
+ * process that is gone, or by this one. Another live process's copy is its
+ * work in progress (a writer.lock it is about to link, a folder between its
+ * renames): removing it would break that process, so cleaning leaves it.
+ */
+function leftBehind(name: string): boolean {
+  const pid = Number(/\.(?:tmp|old)-(\d+)$/.exec(name)?.[1]);
+  return pid === process.pid || !processRuns(pid);
+}
+
 /** Replaces `path` with `data` whole: a reader, or the file after a crash, is the old content or the new, never a mix. */
 export function writeFileAtomic(path: string, data: string | Uint8Array): void {
   const tmp = tmpName(path);
@@ -133,22 +154,22 @@ export function swapFolderIn(tmp: string, dir: string): void {
   rmSync(old, { recursive: true, force: true });
 }
 
-/** Siblings of `dir` left by a replaceFolder that did not finish: [scratch folders, set-aside old folders]. */
-function leftoversOf(dir: string): { tmps: string[]; olds: string[] } {
+/** Siblings of `dir` left by a replaceFolder that did not finish: [scratch folders, set-aside old folders]; with `any`, also those of live processes. */
+function leftoversOf(dir: string, any = false): { tmps: string[]; olds: string[] } {
   const parent = dirname(dir), name = basename(dir);
   if (!existsSync(parent)) return { tmps: [], olds: [] };
   const names = readdirSync(parent).filter((n) => n.startsWith(`${name}.`));
   const full = (n: string) => join(parent, n);
   return {
-    tmps: names.filter((n) => n.slice(name.length).match(/^\.tmp-\d+$/)).map(full),
-    olds: names.filter((n) => n.slice(name.length).match(/^\.old-\d+$/)).map(full).sort((a, b) => statSync(b).mtimeMs - statSync(a).mtimeMs),
+    tmps: names.filter((n) => n.slice(name.length).match(/^\.tmp-\d+$/) && (any || leftBehind(n))).map(full),
+    olds: names.filter((n) => n.slice(name.length).match(/^\.old-\d+$/) && (any || leftBehind(n))).map(full).sort((a, b) => statSync(b).mtimeMs - statSync(a).mtimeMs),
   };
 }
 
 /** The folder a reader should use for `dir`: `dir`, or its set-aside old copy when a crash fell between replaceFolder's renames. */
 export function committedFolder(dir: string): string {
   if (existsSync(dir)) return dir;
-  return leftoversOf(dir).olds[0] ?? dir;
+  return leftoversOf(dir, true).olds[0] ?? dir;
 }
 
 /** Puts back a set-aside old copy of `dir` if `dir` is missing, and removes unfinished scratch copies. Only for a writer that owns `dir`. */
@@ -161,7 +182,7 @@ export function recoverFolder(dir: string): void {
 /** Removes `*.tmp-PID` files and folders directly in `dir` (left by a process killed mid-write); returns their names. Only for a writer that owns `dir`. */
 export function removeTmpFiles(dir: string): string[] {
   if (!existsSync(dir)) return [];
-  const gone = readdirSync(dir).filter((n) => TMP.test(n) || OLD.test(n));
+  const gone = readdirSync(dir).filter((n) => (TMP.test(n) || OLD.test(n)) && leftBehind(n));
   for (const n of gone) {
     const p = join(dir, n);
     if (OLD.test(n) && !existsSync(p.replace(OLD, ""))) continue; // recoverFolder's to put back

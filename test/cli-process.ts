@@ -1,5 +1,5 @@
 /** Running the command line as a real child process, for the tests that signal it, race it or fill its disk. */
-import { spawn, type ChildProcess } from "node:child_process";
+import { spawn, spawnSync, type ChildProcess } from "node:child_process";
 import { cliCommand } from "../lib/runs/pool";
 
 export interface Ran {
@@ -58,4 +58,11 @@ export async function exitWithin(s: Started, ms: number, what: string): Promise<
 /** JSON progress events on stdout (`--json`). */
 export function events(stdout: string): { event: string; [k: string]: unknown }[] {
   return stdout.split("\n").filter((l) => l.startsWith("{")).map((l) => JSON.parse(l));
+}
+
+/** The pid of a process that has just ended: what a scratch file left by a killed writer is named for. */
+export function deadPid(): number {
+  const pid = spawnSync("true").pid;
+  if (!pid) throw new Error("could not start `true` to get a free pid");
+  return pid;
 }

@@ -13,7 +13,7 @@ import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, 
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { tmpfs } from "./tmpfs";
-import { events, exitWithin, startCli, until, type Ran } from "./cli-process";
+import { deadPid, events, exitWithin, startCli, until, type Ran } from "./cli-process";
 import { readEpisodeLog, readRun } from "../lib/runs/read";
 import { FILES, type RunSummary } from "../lib/runs/format";
 import { readSnapshot } from "../lib/train/snapshot-file";
@@ -48,8 +48,9 @@ test("two `train --resume` of one run at once: the second is refused with a clea
   const dir = join(root, "twice");
   cpSync(base, dir, { recursive: true });
   // What a process killed mid-write leaves behind.
-  writeFileSync(join(dir, `${FILES.summary}.tmp-99999`), "{ half");
-  mkdirSync(join(dir, `${FILES.checkpoint}.tmp-99999`));
+  const gone = deadPid();
+  writeFileSync(join(dir, `${FILES.summary}.tmp-${gone}`), "{ half");
+  mkdirSync(join(dir, `${FILES.checkpoint}.tmp-${gone}`));
   const args = ["train", "--resume", dir, "--steps", "60000", "--json", "--eval-episodes", "0", "--plotly", "cdn"];
   const a = startCli(args, root), b = startCli(args, root);
   const first = await Promise.race([a.done.then(() => "a"), b.done.then(() => "b")]);

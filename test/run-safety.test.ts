@@ -12,6 +12,7 @@ import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSy
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { tmpfs } from "./tmpfs";
+import { deadPid } from "./cli-process";
 import { initBackend, tf } from "../lib/tf";
 import { train, type TrainResult } from "../lib/train/trainer";
 import { resolveConfig } from "../lib/train/config";
@@ -128,25 +129,45 @@ test("saveModel refuses a folder holding other files; pages refuse files acrobot
 
 test("a folder replaced whole: a crash between the two renames leaves the old folder, found and put back", () => {
   const dir = join(root, "swap", "checkpoint");
+  const gone = deadPid();
   replaceFolder(dir, (tmp) => writeFileSync(join(tmp, "a"), "old"));
   // The state a kill -9 between replaceFolder's renames leaves: the old folder set aside, the new one still scratch.
-  renameSync(dir, `${dir}.old-99999`);
-  mkdirSync(`${dir}.tmp-99999`);
-  writeFileSync(join(`${dir}.tmp-99999`, "a"), "half");
-  assert.equal(committedFolder(dir), `${dir}.old-99999`, "a reader finds the old folder");
+  renameSync(dir, `${dir}.old-${gone}`);
+  mkdirSync(`${dir}.tmp-${gone}`);
+  writeFileSync(join(`${dir}.tmp-${gone}`, "a"), "half");
+  assert.equal(committedFolder(dir), `${dir}.old-${gone}`, "a reader finds the old folder");
   const runDir = join(root, "swap");
-  writeFileSync(join(runDir, "summary.json.tmp-99999"), "{ half");
+  writeFileSync(join(runDir, `summary.json.tmp-${gone}`), "{ half");
   const removed = cleanRunFolder(runDir);
   assert.equal(readFileSync(join(dir, "a"), "utf8"), "old");
   assert.deepEqual(readdirSync(runDir).sort(), ["checkpoint"]);
-  assert.ok(removed.includes("summary.json.tmp-99999"), removed.join(", "));
+  assert.ok(removed.includes(`summary.json.tmp-${gone}`), removed.join(", "));
+});
+
+test("cleaning leaves another live process's scratch files alone (a second writer's lock about to be linked), and takes those of a gone one", async () => {
+  const dir = join(root, "busy");
+  mkdirSync(dir);
+  const other = spawn("sleep", ["60"]);
+  try {
+    const live = `${LOCK_FILE}.tmp-${other.pid}`, dead = `${LOCK_FILE}.tmp-${deadPid()}`;
+    writeFileSync(join(dir, live), "{}");
+    writeFileSync(join(dir, dead), "{}");
+    mkdirSync(join(dir, `${FILES.model}.tmp-${other.pid}`));
+    assert.deepEqual(cleanRunFolder(dir), [dead]);
+    assert.deepEqual(readdirSync(dir).sort(), [live, `${FILES.model}.tmp-${other.pid}`].sort(), "the live process's files are still there");
+  } finally {
+    other.kill();
+  }
+  await new Promise((r) => other.once("exit", r));
+  assert.equal(cleanRunFolder(dir).length, 1, "once it is gone its scratch file is a leftover");
+  assert.deepEqual(readdirSync(dir), []);
 });
 
 test("a save killed half way is tidied by the next save: scratch copies removed, a set-aside model put back first", async () => {
   const dir = join(root, "models", "improved");
   await saveModel(result.model, dir);
-  renameSync(dir, `${dir}.old-99998`); // killed between the renames
-  mkdirSync(`${dir}.tmp-99997`); // killed while writing
+  renameSync(dir, `${dir}.old-${deadPid()}`); // killed between the renames
+  mkdirSync(`${dir}.tmp-${deadPid()}`); // killed while writing
   await assert.doesNotReject(loadModel(dir).then((m) => m.dispose()), "a reader finds the set-aside model meanwhile");
   await saveModel(result.model, dir);
   assert.deepEqual(readdirSync(join(root, "models")), ["improved"]);

@@ -99,6 +99,9 @@ test("SIGINT (the stop button) stops every running job, each saved as interrupte
     return tmp !== undefined && existsSync(join(dir, tmp, FILES.episodes)) && readEpisodeLog(join(dir, tmp, FILES.episodes)).length >= 2;
   };
   await until(() => existsSync(dir) && logged(1) && logged(2), "both running jobs' second episode");
+  // Run again while they train (a second click on the cell): refused, and the running jobs' scratch folders are left alone.
+  await assert.rejects(trainingPool({ jobs: 1 }).train([long(1)]), /naive-1\.tmp-\d+ is being written by process \d+ \(a training started earlier in this kernel\); wait for it to end/);
+  assert.ok(logged(1) && logged(2), "the running jobs' folders are untouched");
   process.kill(process.pid, "SIGINT"); // the pool listens while it trains, as in the kernel
   const runs = await training;
   const results = await pool.results();

@@ -71,12 +71,13 @@ function prepare(specs: readonly TrainingJob[], evalEpisodes: number): { job: Jo
     const other = seen.get(dir);
     if (other !== undefined) throw new RangeError(`jobs "${other}" and "${spec.name}" would both write ${dir}: give each job its own dir`);
     seen.set(dir, spec.name);
+    // Checked before tidying: this kernel's scratch folder may still be a running training's.
+    const busy = existsSync(tmp) ? lockHolder(tmp) : null;
+    if (busy !== null) throw new Error(`${tmp} is being written by process ${busy.pid} (a training started earlier in this kernel); wait for it to end`);
     if (!existsSync(dir) || isRunFolder(dir)) recoverFolder(dir); // what a killed swap left beside it
     checkReplaceable(dir);
     const holder = existsSync(dir) ? lockHolder(dir) : null;
     if (holder !== null) throw new Error(`${dir} is being written by process ${holder.pid} on ${holder.host}; wait for it or choose another dir`);
-    const busy = existsSync(tmp) ? lockHolder(tmp) : null;
-    if (busy !== null) throw new Error(`${tmp} is being written by process ${busy.pid} (a training started earlier in this kernel); wait for it to end`);
     rmSync(tmp, { recursive: true, force: true }); // our own scratch folder from an earlier, killed pool
     return { job: trainingJob(spec, { evalEpisodes, out: tmp }), dir, solvedAt: resolveConfig(spec.config).solvedAt };
   });
