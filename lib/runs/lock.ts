@@ -8,7 +8,7 @@
 import { existsSync, linkSync, readFileSync } from "node:fs";
 import { hostname } from "node:os";
 import { join } from "node:path";
-import { fileError, tmpName, unlinkQuietly, writeFileChecked } from "../files";
+import { fileError, processRuns, tmpName, unlinkQuietly, writeFileChecked } from "../files";
 
 export const LOCK_FILE = "writer.lock";
 
@@ -38,11 +38,7 @@ function processStart(pid: number): string | null {
 }
 
 function alive(info: LockInfo): boolean {
-  try {
-    process.kill(info.pid, 0);
-  } catch (e) {
-    return (e as NodeJS.ErrnoException).code === "EPERM"; // exists, owned by someone else
-  }
+  if (!processRuns(info.pid)) return false;
   const start = processStart(info.pid);
   return info.processStart === null || start === null || start === info.processStart;
 }
