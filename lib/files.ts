@@ -91,8 +91,8 @@ export function processRuns(pid: number): boolean {
  * renames): removing it would break that process, so cleaning leaves it.
  */
 function leftBehind(name: string): boolean {
-  const pid = Number(/\.(?:tmp|old)-(\d+)$/.exec(name)?.[1]);
-  return pid === process.pid || !processRuns(pid);
+  const m = /\.(?:tmp|old)-(\d+)$/.exec(name);
+  return m !== null && (Number(m[1]) === process.pid || !processRuns(Number(m[1])));
 }
 
 /** Replaces `path` with `data` whole: a reader, or the file after a crash, is the old content or the new, never a mix. */
@@ -182,7 +182,7 @@ export function recoverFolder(dir: string): void {
 /** Removes `*.tmp-PID` files and folders directly in `dir` (left by a process killed mid-write); returns their names. Only for a writer that owns `dir`. */
 export function removeTmpFiles(dir: string): string[] {
   if (!existsSync(dir)) return [];
-  const gone = readdirSync(dir).filter((n) => (TMP.test(n) || OLD.test(n)) && leftBehind(n));
+  const gone = readdirSync(dir).filter(leftBehind);
   for (const n of gone) {
     const p = join(dir, n);
     if (OLD.test(n) && !existsSync(p.replace(OLD, ""))) continue; // recoverFolder's to put back
