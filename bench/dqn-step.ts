@@ -73,7 +73,7 @@ export function randomBatch(size: number): Batch {
   return b;
 }
 
-/** The two settings DESIGN.md quotes: the lesson's network at the lesson's batch, and RL Zoo's. */
+/** The two settings docs/DESIGN.md quotes: the lesson's network at the lesson's batch, and RL Zoo's. */
 export const DQN_STEP_CASES: (DqnStepBenchOptions & { label: string })[] = [
   { label: "6-512-512-512-3, batch 1000 (lesson)", hidden: [512, 512, 512], batch: 1000, reps: 7, warmup: 2 },
   { label: "6-256-256-3, batch 128 (improved)", hidden: [256, 256], batch: 128, reps: 41, warmup: 5 },

@@ -2,7 +2,7 @@
  * "Please stop": an AbortSignal, Ctrl-C, SIGTERM or Jupyter's stop button
  * (SIGINT to the kernel). A loop asks `requested` between steps and ends
  * itself, keeping what it has: an awaited notebook cell is not stopped by
- * the kernel, only abandoned (see DESIGN.md, "Stopping a cell").
+ * the kernel, only abandoned (see docs/DESIGN.md, "Stopping a cell").
  */
 export interface StopRequest {
   /** True once a stop was asked for. */

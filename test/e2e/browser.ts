@@ -690,7 +690,7 @@ async function stopCheck(context: BrowserContext, server: JupyterServer, scratch
     problems.push(...sub);
     const trainCell = dom.cells[training];
     // tslab abandons the awaited cell on an interrupt and says so on stderr ("Interrupted
-    // asynchronously", DESIGN.md "Stopping a cell"): expected in the training cell itself, and
+    // asynchronously", docs/DESIGN.md "Stopping a cell"): expected in the training cell itself, and
     // reported as it is, with the status line the stopped training left.
     const firstLine = (t: string) => t.trim().split("\n")[0].slice(0, 120);
     const shown = [...trainCell.errorOutputs, ...trainCell.stderr].map(firstLine);
