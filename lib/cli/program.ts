@@ -13,8 +13,9 @@ import { trainCommand, type TrainFlags } from "./train-command";
 import { playCommand, type PlayFlags } from "./play-command";
 import { compareCommand, type CompareFlags } from "./compare-command";
 import { reportCommand, type ReportFlags } from "./report-command";
+import { pageCommand, type PageFlags } from "./page-command";
 
-const COMMANDS = ["start", "train", "play", "compare", "report"];
+const COMMANDS = ["start", "train", "play", "compare", "report", "page"];
 
 /** A parse error, with the command it happened in (for the list of allowed options). */
 class ParseError extends Error {
@@ -139,6 +140,15 @@ export function buildProgram(setExit: (code: number) => void): Command {
     .addHelpText("after", "\nExample:\n  acrobot-dqn report runs/compare-20250101-120000\n  acrobot-dqn report runs/improved-seed1-* runs/target-seed1-*")
     .action(async (dirs: string[], flags: ReportFlags) => setExit(await reportCommand(dirs, flags)));
   guard(report);
+
+  const page = program
+    .command("page")
+    .description("write a static web page that plays a saved model in any browser (serve the folder; no CDN, no Node)")
+    .requiredOption("--model <dir>", "a model folder (model.json + weights.bin), or a run folder", pathValue)
+    .requiredOption("--out <dir>", "the folder to write (new, empty, or a page written by this command)", pathValue)
+    .addHelpText("after", "\nExample:\n  acrobot-dqn page --model runs/fast-seed1-20250101-120000/model --out my-agent\n  python3 -m http.server -d my-agent   # then open http://localhost:8000")
+    .action(async (flags: PageFlags) => setExit(await pageCommand(flags)));
+  guard(page);
   return program;
 }
 
