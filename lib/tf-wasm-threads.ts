@@ -107,6 +107,11 @@ interface WasmBackendLike {
   wasm: (ThreadedModule & { tfjs: { getThreadsCount(): number } }) | null;
 }
 type Factory = (config: Record<string, unknown>) => Promise<ThreadedModule>;
+/** WebAssembly.instantiate on bytes, reached through globalThis: tslab's TypeScript declares no WebAssembly value. */
+function instantiate(bytes: Uint8Array, imports: object): Promise<{ instance: unknown; module: unknown }> {
+  const wasm = (globalThis as unknown as { WebAssembly: { instantiate(b: Uint8Array, i: object): Promise<{ instance: unknown; module: unknown }> } }).WebAssembly;
+  return wasm.instantiate(bytes, imports);
+}
 
 /** The threads the registered "wasm" backend runs (1 when it is the ordinary build or not started). */
 export function wasmThreadsRunning(): number {
@@ -174,9 +179,9 @@ async function createThreadedBackend(threads: number): Promise<tf.KernelBackend>
   const config = {
     locateFile: (path: string, prefix: string) => (path.endsWith(".worker.js") ? worker : prefix + path),
     // Our own instantiation, to answer the core-count import (see the top of this file).
-    instantiateWasm(info: { env: Record<string, unknown> }, receive: (instance: WebAssembly.Instance, module: WebAssembly.Module) => void) {
+    instantiateWasm(info: { env: Record<string, unknown> }, receive: (instance: unknown, module: unknown) => void) {
       info.env.emscripten_num_logical_cores = () => 2 * threads;
-      WebAssembly.instantiate(binary, info as unknown as WebAssembly.Imports).then(
+      instantiate(binary, info).then(
         (r) => receive(r.instance, r.module),
         (err: unknown) => abort(err instanceof Error ? err : new Error(String(err))),
       );

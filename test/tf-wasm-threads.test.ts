@@ -2,12 +2,13 @@
  * lib/tf-wasm-threads.ts: the threaded wasm build under Node, on real tfjs and real worker
  * threads. The thread count and its limits; the build starting with 2 threads and passing its
  * self-check; a DQN update on 2 threads giving the same bits as on 1; stopping the threads;
- * a script on 2 threads exiting by itself.
+ * a script on 2 threads exiting by itself; a notebook training on 2 threads in the tslab kernel.
  */
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
-import { availableParallelism } from "node:os";
+import { mkdtempSync, rmSync } from "node:fs";
+import { availableParallelism, tmpdir } from "node:os";
 import * as path from "node:path";
 import { pathToFileURL } from "node:url";
 import { tf, initBackend, describeBackend, stopWasmThreads } from "../lib/tf";
@@ -18,6 +19,7 @@ import { emptyBatch, type Batch } from "../lib/agent/replay-memory";
 import { tdUpdate, type TdOptions } from "../lib/agent/td-update";
 import { makeOptimizer } from "../lib/agent/adam";
 import { makeRng } from "../lib/random";
+import { runNotebook } from "./notebook-runner";
 
 const ROOT = path.resolve(__dirname, "..");
 
@@ -134,4 +136,20 @@ test("a script on 2 threads exits by itself when its work is done", async () => 
   const line = JSON.parse(stdout.trim().split("\n").pop() ?? "{}") as { backend?: string; finite?: boolean };
   assert.match(line.backend ?? "", /2 threads, self-check passed/);
   assert.equal(line.finite, true);
+});
+
+test("inside the tslab kernel (CommonJS): notebook 01's solution trains on 2 threads (smoke budget)", async () => {
+  const scratch = mkdtempSync(path.join(tmpdir(), "acrobot-dqn-threads-"));
+  try {
+    const env = { ACROBOT_DQN_SMOKE: "1", ACROBOT_DQN_RUNS: path.join(scratch, "runs"), ACROBOT_DQN_MODELS: path.join(scratch, "models"), [WASM_THREADS_ENV]: "2" };
+    const run = await runNotebook(path.join(ROOT, "notebooks", "01-naive-dqn-solution.ipynb"), { env, cellTimeoutMs: 300_000 });
+    const bad = run.cells.filter((c) => c.status !== "ok").map((c) => `cell ${c.index}: ${c.error?.ename} ${c.error?.evalue}`);
+    assert.ok(run.ok, `${bad.join("\n")}${run.problem ?? ""}\n${run.stderr.slice(-1000)}`);
+    assert.deepEqual(run.uncaughtErrors, []);
+    const out = run.cells.flatMap((c) => c.outputs).map((o) => (o.output_type === "stream" ? o.text : o.output_type === "error" ? o.evalue : Object.values(o.data).map(String).join("\n"))).join("\n");
+    assert.match(out, /backend wasm \(XNNPACK, SIMD, 2 threads, self-check passed/);
+    assert.match(out, /reached the episode budget \(2\)/);
+  } finally {
+    rmSync(scratch, { recursive: true, force: true });
+  }
 });
