@@ -12,7 +12,7 @@ import { availableParallelism, tmpdir } from "node:os";
 import * as path from "node:path";
 import { pathToFileURL } from "node:url";
 import { tf, initBackend, describeBackend, stopWasmThreads } from "../lib/tf";
-import { WASM_THREADS_ENV, childEnvForJobs, threadsForJobs, wasmThreadsRunning, wasmThreadsWanted } from "../lib/tf-wasm-threads";
+import { WASM_THREADS_ENV, childEnvForJobs, startWasmThreads, threadsForJobs, wasmThreadsRunning, wasmThreadsWanted } from "../lib/tf-wasm-threads";
 import { compareQLossPasses } from "../lib/tf-self-check";
 import { buildQNetwork } from "../lib/agent/q-network";
 import { emptyBatch, type Batch } from "../lib/agent/replay-memory";
@@ -116,6 +116,41 @@ test("2 threads: the threaded build starts, passes its self-check, gives a DQN u
   assert.deepEqual(threaded.losses, single.losses);
   assert.equal(threaded.weights.length, single.weights.length);
   threaded.weights.forEach((w, i) => assert.ok(Buffer.from(w.buffer).equals(Buffer.from(single.weights[i].buffer)), `weight ${i} differs between 2 threads and 1`));
+});
+
+test("a failed start leaves the one-thread backend working, with a one-line note saying why", async () => {
+  await initBackend("wasm");
+  await stopWasmThreads();
+  assert.equal(wasmThreadsRunning(), 1);
+  const warnings: string[] = [];
+  const warn = console.warn;
+  console.warn = (...args: unknown[]) => void warnings.push(args.map(String).join(" "));
+  let outcome;
+  try {
+    // The start itself fails (as when the workers cannot be created).
+    outcome = await startWasmThreads(2, async () => tf.setBackend("wasm"), () => Promise.reject(new Error("no workers here")));
+  } finally {
+    console.warn = warn;
+  }
+  assert.equal(outcome.threads, 1);
+  assert.equal(outcome.note, "wasm threads off (the threaded build failed its start: no workers here); using 1 thread");
+  assert.deepEqual(warnings, [`acrobot-dqn: ${outcome.note}`]);
+  assert.equal(tf.getBackend(), "wasm");
+  assert.equal(wasmThreadsRunning(), 1);
+  assert.deepEqual(Array.from(tf.tidy(() => tf.matMul(tf.ones([2, 3]), tf.ones([3, 2]))).dataSync()), [3, 3, 3, 3]);
+
+  // The threaded build starts but "wasm" cannot be activated: its workers are ended, one thread again.
+  console.warn = () => undefined;
+  try {
+    let calls = 0;
+    outcome = await startWasmThreads(2, async () => (++calls === 1 ? false : tf.setBackend("wasm")), (start) => start());
+  } finally {
+    console.warn = warn;
+  }
+  assert.match(outcome.note, /failed its activate: tf\.setBackend\("wasm"\) failed\); using 1 thread$/);
+  assert.equal(wasmThreadsRunning(), 1);
+  assert.equal(tf.getBackend(), "wasm");
+  assert.equal(tf.tidy(() => tf.sum(tf.ones([4]))).dataSync()[0], 4);
 });
 
 test("a script on 2 threads exits by itself when its work is done", async () => {
