@@ -2,7 +2,8 @@
  * lib/tf-wasm-threads.ts: the threaded wasm build under Node, on real tfjs and real worker
  * threads. The thread count and its limits; the build starting with 2 threads and passing its
  * self-check; a DQN update on 2 threads giving the same bits as on 1; stopping the threads;
- * a script on 2 threads exiting by itself; a notebook training on 2 threads in the tslab kernel.
+ * a script on 2 threads exiting by itself; a notebook training on 2 threads in the tslab kernel;
+ * the pool's children keeping trainings x threads <= cores.
  */
 import { test } from "node:test";
 import assert from "node:assert/strict";
@@ -20,6 +21,8 @@ import { tdUpdate, type TdOptions } from "../lib/agent/td-update";
 import { makeOptimizer } from "../lib/agent/adam";
 import { makeRng } from "../lib/random";
 import { runNotebook } from "./notebook-runner";
+import { trainingPool, type TrainingJob } from "../lib/runs/parallel";
+import { presets } from "../lib/train/presets";
 
 const ROOT = path.resolve(__dirname, "..");
 
@@ -185,6 +188,26 @@ test("inside the tslab kernel (CommonJS): notebook 01's solution trains on 2 thr
     assert.match(out, /backend wasm \(XNNPACK, SIMD, 2 threads, self-check passed/);
     assert.match(out, /reached the episode budget \(2\)/);
   } finally {
+    rmSync(scratch, { recursive: true, force: true });
+  }
+});
+
+test("pool children: with ACROBOT_DQN_WASM_THREADS=auto, jobs that fill the cores run 1 thread each; one job alone runs cores threads", async () => {
+  const scratch = mkdtempSync(path.join(tmpdir(), "acrobot-dqn-threads-pool-"));
+  const saved = process.env[WASM_THREADS_ENV];
+  process.env[WASM_THREADS_ENV] = "auto";
+  try {
+    const cores = availableParallelism();
+    const job = (name: string, seed: number): TrainingJob => ({ name, config: { ...presets.fast, hiddenLayers: [16], maxEpisodes: 1, seed }, dir: path.join(scratch, name) });
+    const filled = await trainingPool({ jobs: cores }).train([job("a", 1), job("b", 2)], { chart: false });
+    const alone = await trainingPool({ jobs: 1 }).train([job("c", 3)], { chart: false });
+    const threads = (backend: string) => Number(/(\d+) threads?\b/.exec(backend)?.[1]);
+    for (const run of filled) assert.equal(threads(run.meta.backend), threadsForJobs(Math.min(cores, 2)), run.meta.backend);
+    assert.equal(threads(alone[0].meta.backend), threadsForJobs(1), alone[0].meta.backend);
+    if (threadsForJobs(1) > 1) assert.match(alone[0].meta.backend, /self-check passed/);
+  } finally {
+    if (saved === undefined) delete process.env[WASM_THREADS_ENV];
+    else process.env[WASM_THREADS_ENV] = saved;
     rmSync(scratch, { recursive: true, force: true });
   }
 });
