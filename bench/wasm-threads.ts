@@ -28,6 +28,8 @@ interface ChildResult {
   backend: string;
   /** Per case (UPDATE_CASES order): wall milliseconds per update, one per block. */
   wall: number[][];
+  /** The same blocks' CPU milliseconds per update, all of the process's threads together. */
+  cpu: number[][];
 }
 
 /** In a child: `blocks` timed blocks of each case, after a warm-up. */
@@ -35,7 +37,7 @@ async function childRun(threads: number, blocks: number): Promise<ChildResult> {
   await initBackend("wasm");
   const running = wasmThreadsRunning();
   if (running !== threads) throw new Error(`asked for ${threads} wasm threads, got ${running}: ${describeBackend()}`);
-  const wall: number[][] = [];
+  const wall: number[][] = [], cpu: number[][] = [];
   for (const c of UPDATE_CASES) {
     const batch = randomBatch(c.batch);
     const online = buildQNetwork({ hiddenLayers: c.hidden, seed: 1 });
@@ -43,12 +45,12 @@ async function childRun(threads: number, blocks: number): Promise<ChildResult> {
     const optimizer = makeOptimizer(1e-4);
     const run = () => void tdUpdate(batch, online, target, optimizer, UPDATE_OPTIONS);
     for (let i = 0; i < 3; i++) run(); // Adam's moments, JIT, wasm heap growth
-    const times: number[] = [];
-    for (let b = 0; b < blocks; b++) times.push(timeBlock(c.block, run).wall);
-    wall.push(times);
+    const times = Array.from({ length: blocks }, () => timeBlock(c.block, run));
+    wall.push(times.map((t) => t.wall));
+    cpu.push(times.map((t) => t.cpu));
     [online, target, optimizer].forEach((x) => x.dispose());
   }
-  return { threads, backend: describeBackend(), wall };
+  return { threads, backend: describeBackend(), wall, cpu };
 }
 
 function runChild(threads: number, blocks: number): Promise<ChildResult> {
@@ -74,8 +76,8 @@ export interface ThreadsBench {
   threads: number;
   rounds: number;
   backends: string[];
-  /** Per case: median wall ms per update with 1 thread and with `threads`, and their ratio. */
-  rows: { label: string; oneMs: number; manyMs: number; speedup: number; blocks: number }[];
+  /** Per case: median wall ms per update with 1 thread and with `threads`, their ratio, and the median CPU ms (all threads). */
+  rows: { label: string; oneMs: number; manyMs: number; speedup: number; oneCpuMs: number; manyCpuMs: number; blocks: number }[];
 }
 
 /** Alternating children, 1 thread and `threads` threads; `rounds` of each. */
@@ -89,23 +91,23 @@ export async function benchWasmThreads(opts: { threads?: number; rounds?: number
       results.push(res);
     }
   }
-  const side = (n: number, i: number) => results.filter((r) => r.threads === n).flatMap((r) => r.wall[i]);
+  const side = (n: number, i: number, k: "wall" | "cpu" = "wall") => results.filter((r) => r.threads === n).flatMap((r) => r[k][i]);
   return {
     threads,
     rounds,
     backends: [...new Set(results.map((r) => r.backend))],
     rows: UPDATE_CASES.map((c, i) => {
       const oneMs = median(side(1, i)), manyMs = median(side(threads, i));
-      return { label: c.label, oneMs, manyMs, speedup: oneMs / manyMs, blocks: side(1, i).length };
+      return { label: c.label, oneMs, manyMs, speedup: oneMs / manyMs, oneCpuMs: median(side(1, i, "cpu")), manyCpuMs: median(side(threads, i, "cpu")), blocks: side(1, i).length };
     }),
   };
 }
 
 export function wasmThreadsText(b: ThreadsBench): string {
   return [
-    `| update (median ms, ${b.rounds} alternating rounds) | 1 thread | ${b.threads} threads | speed-up |`,
-    "|---|---:|---:|---:|",
-    ...b.rows.map((r) => `| ${r.label} | ${r.oneMs.toFixed(2)} | ${r.manyMs.toFixed(2)} | ${r.speedup.toFixed(2)}x |`),
+    `| update (median ms, ${b.rounds} alternating rounds) | 1 thread | ${b.threads} threads | speed-up | CPU ms, 1 thread | CPU ms, ${b.threads} threads (all) |`,
+    "|---|---:|---:|---:|---:|---:|",
+    ...b.rows.map((r) => `| ${r.label} | ${r.oneMs.toFixed(2)} | ${r.manyMs.toFixed(2)} | ${r.speedup.toFixed(2)}x | ${r.oneCpuMs.toFixed(2)} | ${r.manyCpuMs.toFixed(2)} |`),
     "",
     ...b.backends.map((s) => `backend: ${s}`),
   ].join("\n");
