@@ -32,7 +32,7 @@
  */
 import * as tf from "@tensorflow/tfjs";
 import { createHash } from "node:crypto";
-import { mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, linkSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { availableParallelism, tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { compareQLossPasses, qLossPass, type PassSizes } from "./tf-self-check";
@@ -128,35 +128,42 @@ function wasmOutDir(): string {
 
 /**
  * The pthread worker script as a file, written once per content to a cache folder (the
- * project's node_modules/.cache, else the system's temp folder): whole or not at all, and
- * checked before use, so a stale or foreign file is never run.
+ * project's node_modules/.cache, else the system's temp folder): whole or not at all, never
+ * over a file we did not write, and only in a folder this user owns, so nobody else's file
+ * is run.
  */
 function workerScriptFile(): string {
   const contents = (require(join(wasmOutDir(), `${BUILD}.worker.js`)) as { wasmWorkerContents: string }).wasmWorkerContents;
   // As tfjs does before making its Blob: the template string turned the "\n" escapes inside string literals into newlines.
   const source = contents.replace(/\n/g, "\\n");
   const name = `${BUILD}-${createHash("sha256").update(source).digest("hex").slice(0, 16)}.worker.cjs`;
+  const uid = typeof process.getuid === "function" ? process.getuid() : null;
   const folders = [
     join(dirname(require.resolve(`${TFJS_WASM}/package.json`)), "..", "..", ".cache", "acrobot-dqn"),
-    join(tmpdir(), `acrobot-dqn-${typeof process.getuid === "function" ? process.getuid() : "user"}`),
+    join(tmpdir(), `acrobot-dqn-${uid ?? "user"}`),
   ];
   const problems: string[] = [];
   for (const folder of folders) {
     const file = join(folder, name);
-    try {
-      if (readFileSync(file, "utf8") === source) return file;
-    } catch {
-      // not there yet
-    }
     const temporary = `${file}.${process.pid}.tmp`;
     try {
       mkdirSync(folder, { recursive: true, mode: 0o700 });
-      writeFileSync(temporary, source, { mode: 0o600 });
-      renameSync(temporary, file);
+      if (uid !== null && statSync(folder).uid !== uid) throw new Error("the folder belongs to another user");
+      if (existsSync(file)) {
+        if (readFileSync(file, "utf8") === source) return file;
+        throw new Error(`${name} there has other content`);
+      }
+      writeFileSync(temporary, source, { mode: 0o600, flag: "wx" });
+      try {
+        linkSync(temporary, file); // fails if another process published it first: then use theirs if it is the same
+      } catch (err) {
+        if (!(existsSync(file) && readFileSync(file, "utf8") === source)) throw err;
+      }
       return file;
     } catch (err) {
-      rmSync(temporary, { force: true });
       problems.push(`${folder}: ${err instanceof Error ? err.message : String(err)}`);
+    } finally {
+      rmSync(temporary, { force: true });
     }
   }
   throw new Error(`could not write the worker script (${problems.join("; ")})`);
