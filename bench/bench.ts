@@ -12,6 +12,8 @@
  *     (a notebook's full run on the real kernel, one training at a time, then one per core)
  *   npm run bench -- --peer
  *     (also the same update in PyTorch, if Debian's python3-torch is installed: bench/torch-peer.ts)
+ *   npm run bench -- --wasm-threads --skip-micro
+ *     (the update on 1 wasm thread against 2, alternating child processes: bench/wasm-threads.ts)
  */
 import { parseArgs } from "node:util";
 import { cpus } from "node:os";
@@ -25,8 +27,9 @@ import { benchCompare, compareBenchText } from "./compare-bench";
 import { benchUpdateKernels, updateKernelsLine, UPDATE_CASES } from "./update-kernels";
 import { benchPeer } from "./torch-peer";
 import { benchNotebook, notebookBenchText } from "./notebook-bench";
+import { benchWasmThreads, wasmThreadsText } from "./wasm-threads";
 
-const USAGE = "usage: npm run bench [-- [--peer] [--compare] [--notebook NAME [--notebook-jobs 1,2]] --presets a,b --seeds 1,2,3 --cap-episodes N --cap-steps N --skip-micro]";
+const USAGE = "usage: npm run bench [-- [--peer] [--wasm-threads] [--compare] [--notebook NAME [--notebook-jobs 1,2]] --presets a,b --seeds 1,2,3 --cap-episodes N --cap-steps N --skip-micro]";
 
 async function main(): Promise<void> {
   let values;
@@ -40,6 +43,7 @@ async function main(): Promise<void> {
         "skip-micro": { type: "boolean", default: false },
         compare: { type: "boolean", default: false },
         peer: { type: "boolean", default: false },
+        "wasm-threads": { type: "boolean", default: false },
         notebook: { type: "string" },
         "notebook-jobs": { type: "string" },
         help: { type: "boolean", default: false },
@@ -89,6 +93,11 @@ async function main(): Promise<void> {
     console.log("\nPyTorch peer:");
     await benchPeer((l) => console.log(`  ${l}`));
     await initBackend();
+  }
+
+  if (values["wasm-threads"]) {
+    console.log("\nOne DQN update on 1 wasm thread and on 2 (lib/tf-wasm-threads.ts), alternating child processes:");
+    console.log(wasmThreadsText(await benchWasmThreads({ log: (l) => console.log(`  ${l}`) })));
   }
 
   if (values.notebook !== undefined) {

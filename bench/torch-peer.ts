@@ -5,8 +5,9 @@
  * Two PyTorch processes stay up for the whole run, one limited to one thread
  * and one given every core; for each size the three (ours, torch on one
  * thread, torch on all cores) take turns timing a block of updates, so a
- * change in the machine's load hits them alike. Ours always runs on one
- * thread: tfjs switches wasm threads off under Node.
+ * change in the machine's load hits them alike. Ours runs on one wasm thread
+ * unless ACROBOT_DQN_WASM_THREADS asks for more (lib/tf-wasm-threads.ts; tfjs
+ * itself switches wasm threads off under Node).
  *
  * Needs Debian's python3-torch; with libopenblas0-pthread installed, its
  * libblas.so.3 goes first on LD_LIBRARY_PATH (Debian's torch otherwise links

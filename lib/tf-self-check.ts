@@ -20,17 +20,25 @@ export interface SelfCheck {
 
 /** Float32 differences between engines (summation order, fused kernels) stay far below this. */
 const TOLERANCE = 1e-4;
-const SIZES = { batch: 8, inputs: 6, hidden: 16, actions: 3 };
+const SIZES: PassSizes = { batch: 8, inputs: 6, hidden: 16, actions: 3 };
+
+/** The shapes of the checked pass: a batch of states, one hidden layer, the actions. */
+export interface PassSizes {
+  batch: number;
+  inputs: number;
+  hidden: number;
+  actions: number;
+}
 
 /** Fixed inputs from a small LCG: the check is the same on every machine and every call. */
-function data(): Record<"x" | "mask" | "target" | "w1" | "b1" | "w2" | "b2", Float32Array> {
+function data(sizes: PassSizes): Record<"x" | "mask" | "target" | "w1" | "b1" | "w2" | "b2", Float32Array> {
   let state = 12345;
   const next = () => {
     state = (Math.imul(state, 1103515245) + 12345) >>> 0;
     return state / 2 ** 32 - 0.5;
   };
   const fill = (n: number, scale: number) => Float32Array.from({ length: n }, () => next() * scale);
-  const { batch, inputs, hidden, actions } = SIZES;
+  const { batch, inputs, hidden, actions } = sizes;
   const mask = new Float32Array(batch * actions);
   for (let i = 0; i < batch; i++) mask[i * actions + (i % actions)] = 1;
   return {
@@ -49,9 +57,9 @@ function data(): Record<"x" | "mask" | "target" | "w1" | "b1" | "w2" | "b2", Flo
  * `gradients` false, the loss alone (no tape): a backend missing a forward kernel fails there,
  * where tf.tidy cleans up after a throw.
  */
-function forwardBackward(gradients = true): Float32Array[] {
-  const d = data();
-  const { batch, inputs, hidden, actions } = SIZES;
+function forwardBackward(gradients = true, sizes = SIZES): Float32Array[] {
+  const d = data(sizes);
+  const { batch, inputs, hidden, actions } = sizes;
   return tf.tidy(() => {
     const x = tf.tensor2d(d.x, [batch, inputs]);
     const mask = tf.tensor2d(d.mask, [batch, actions]);
@@ -83,6 +91,41 @@ function dropAbandonedTape(): void {
 
 const NAMES = ["loss", "dL/dW1", "dL/db1", "dL/dW2", "dL/db2"];
 
+/**
+ * The loss and its gradients for every weight at `sizes`, on the active backend, copied out.
+ * A throw leaves no gradient tape behind. lib/tf-wasm-threads.ts compares the threaded wasm
+ * backend with the one-thread one on a pass large enough to be split between threads.
+ */
+export function qLossPass(sizes: PassSizes = SIZES): Float32Array[] {
+  try {
+    return forwardBackward(true, sizes);
+  } catch (err) {
+    dropAbandonedTape();
+    throw err;
+  }
+}
+
+/**
+ * How far `got` is from `reference` (two qLossPass results): the worst difference relative to
+ * max(1, |reference value|), and a one-line description of the first value beyond the tolerance.
+ */
+export function compareQLossPasses(got: Float32Array[], reference: Float32Array[], gotName: string, referenceName: string): { mismatch: string | null; worst: number } {
+  let worst = 0;
+  for (let i = 0; i < reference.length; i++) {
+    if (got[i] === undefined || got[i].length !== reference[i].length) {
+      return { mismatch: `${NAMES[i]} has ${got[i]?.length ?? 0} values on ${gotName}, ${reference[i].length} on ${referenceName}`, worst: Infinity };
+    }
+    for (let j = 0; j < reference[i].length; j++) {
+      const diff = Math.abs(got[i][j] - reference[i][j]) / Math.max(1, Math.abs(reference[i][j]));
+      if (!(diff <= TOLERANCE)) {
+        return { mismatch: `${NAMES[i]}[${j}] is ${got[i][j]} on ${gotName}, ${reference[i][j]} on ${referenceName}`, worst: Number.isNaN(diff) ? Infinity : diff };
+      }
+      worst = Math.max(worst, diff);
+    }
+  }
+  return { mismatch: null, worst };
+}
+
 /** Compares `name` with cpu; on success `name` is the active backend. Never throws. */
 export async function backendSelfCheck(name: string): Promise<SelfCheck> {
   const fail = (detail: string, worst = Infinity): SelfCheck => ({ ok: false, detail, worst });
@@ -91,24 +134,8 @@ export async function backendSelfCheck(name: string): Promise<SelfCheck> {
     const reference = forwardBackward();
     if (!(await tf.setBackend(name))) return fail(`tf.setBackend("${name}") failed`);
     forwardBackward(false);
-    let got: Float32Array[];
-    try {
-      got = forwardBackward();
-    } catch (err) {
-      dropAbandonedTape();
-      throw err;
-    }
-    let worst = 0;
-    for (let i = 0; i < reference.length; i++) {
-      if (got[i].length !== reference[i].length) return fail(`${NAMES[i]} has ${got[i].length} values, cpu ${reference[i].length}`);
-      for (let j = 0; j < reference[i].length; j++) {
-        const diff = Math.abs(got[i][j] - reference[i][j]) / Math.max(1, Math.abs(reference[i][j]));
-        if (!(diff <= TOLERANCE)) {
-          return fail(`${NAMES[i]}[${j}] is ${got[i][j]} on ${name}, ${reference[i][j]} on cpu`, Number.isNaN(diff) ? Infinity : diff);
-        }
-        worst = Math.max(worst, diff);
-      }
-    }
+    const { mismatch, worst } = compareQLossPasses(qLossPass(), reference, name, "cpu");
+    if (mismatch !== null) return fail(mismatch, worst);
     return { ok: true, detail: `forward and backward pass agree with cpu (worst relative difference ${worst.toExponential(1)})`, worst };
   } catch (err) {
     return fail(`the forward and backward pass threw: ${err instanceof Error ? err.message : String(err)}`);

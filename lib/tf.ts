@@ -11,7 +11,9 @@
  *    forward and backward pass agreeing with cpu, lib/tf-self-check.ts);
  *    otherwise one line says why and wasm is used.
  *  - "wasm": @tensorflow/tfjs-backend-wasm (XNNPACK). Always installed. Its
- *    transposed matMuls are slow, so we install a fix (see below).
+ *    transposed matMuls are slow, so we install a fix (see below). One thread,
+ *    unless ACROBOT_DQN_WASM_THREADS asks for more: then the threaded build,
+ *    started by lib/tf-wasm-threads.ts (tfjs turns it off under Node).
  *  - "cpu": plain JavaScript, the last resort.
  *
  * Written for both the strict project tsconfig and tslab (TypeScript 5.0,
@@ -20,6 +22,7 @@
 import * as tf from "@tensorflow/tfjs";
 import { backendSelfCheck } from "./tf-self-check";
 import { installWasmMatMulFix, uninstallWasmMatMulFix, wasmMatMulFixInstalled } from "./wasm-matmul-fix";
+import { startWasmThreads, stopWasmThreads as stopThreadedBuild, wasmThreadsRunning, wasmThreadsWanted } from "./tf-wasm-threads";
 
 export { tf };
 // The wasm kernel fix is its own module (it needs only tfjs, so the web page uses it too).
@@ -113,7 +116,9 @@ export function describeBackend(): string {
     const flags = tf.env().getFlags();
     details.push("XNNPACK");
     details.push(flags.WASM_HAS_SIMD_SUPPORT === true ? "SIMD" : "no SIMD");
-    details.push(flags.WASM_HAS_MULTITHREAD_SUPPORT === true ? "multithreaded" : "1 thread");
+    const threads = wasmThreadsRunning();
+    details.push(threads > 1 ? `${threads} threads` : "1 thread");
+    if (wasmThreadsNote !== "") details.push(wasmThreadsNote);
     details.push(`transposed-matMul fix ${wasmMatMulFixInstalled() ? "on" : "off"}`);
   } else {
     details.push("plain JavaScript, slowest");
@@ -287,6 +292,21 @@ async function trySetBackend(name: BackendName): Promise<boolean> {
   return ok;
 }
 
+/** Activates "wasm"; the first time, with the threads ACROBOT_DQN_WASM_THREADS asks for (or one thread, with a note why not). */
+async function setWasmBackend(): Promise<boolean> {
+  const threads = wasmThreadsWanted(); // a bad ACROBOT_DQN_WASM_THREADS is an error, before anything starts
+  const ok = await withoutEmscriptenRethrow(() => trySetBackend("wasm"));
+  if (!ok || wasmThreadsTried || threads <= 1) return ok;
+  wasmThreadsTried = true;
+  const outcome = await startWasmThreads(threads, () => withoutEmscriptenRethrow(() => trySetBackend("wasm")), withoutEmscriptenRethrow);
+  wasmThreadsNote = outcome.note;
+  return tf.getBackend() === "wasm";
+}
+
+/** Threads are tried once per process: a failure is noted, not retried on every switch. */
+let wasmThreadsTried = false;
+let wasmThreadsNote = "";
+
 /**
  * The wasm backend's Emscripten glue, when it starts under Node, adds process
  * listeners that rethrow every uncaught exception and unhandled rejection.
@@ -294,13 +314,27 @@ async function trySetBackend(name: BackendName): Promise<boolean> {
  * and carries on; with them it dies) and make every crash print a 100 kB
  * minified source line. Remove exactly those two, restoring Node's defaults.
  */
-async function setWasmBackend(): Promise<boolean> {
+async function withoutEmscriptenRethrow<T>(start: () => Promise<T>): Promise<T> {
   const before = processListeners();
   try {
-    return await trySetBackend("wasm");
+    return await start();
   } finally {
     removeEmscriptenListeners(before);
   }
+}
+
+/**
+ * Ends the threaded wasm build's worker threads (see lib/tf-wasm-threads.ts); "wasm" runs
+ * one thread from then on (re-initialised now if it is the active backend). Tensors held on
+ * the threaded backend become invalid. No-op when no threads run.
+ */
+export async function stopWasmThreads(): Promise<void> {
+  if (wasmThreadsRunning() <= 1) return;
+  const wasWasm = tf.getBackend() === "wasm";
+  stopThreadedBuild();
+  wasmThreadsTried = true;
+  wasmThreadsNote = "";
+  if (wasWasm) await setBackendOrThrow("wasm");
 }
 
 type Listener = (...args: unknown[]) => void;

@@ -16,6 +16,7 @@ import { createInterface } from "node:readline";
 import { queue } from "async";
 import type { EpisodeRecord } from "../train/trainer";
 import type { RunStart, RunSummary } from "./format";
+import { childEnvForJobs } from "../tf-wasm-threads";
 
 /** How to start this command line in a new process: node with tsx's loader, on lib/cli.ts. */
 export function cliCommand(): { command: string; args: string[] } {
@@ -50,12 +51,12 @@ export interface JobEvents {
   finished?(result: JobResult): void;
 }
 
-/** Runs one job to its end; never rejects. */
-export function runJob(job: Job, events: JobEvents, children: Set<ChildProcess>): Promise<JobResult> {
+/** Runs one job to its end; never rejects. `env`: the child's environment. */
+export function runJob(job: Job, events: JobEvents, children: Set<ChildProcess>, env: NodeJS.ProcessEnv = process.env): Promise<JobResult> {
   const { command, args } = cliCommand();
   const started = performance.now();
   return new Promise((resolve) => {
-    const child = spawn(command, [...args, ...job.args], { stdio: ["ignore", "pipe", "pipe", "ipc"], detached: true, env: process.env });
+    const child = spawn(command, [...args, ...job.args], { stdio: ["ignore", "pipe", "pipe", "ipc"], detached: true, env });
     children.add(child);
     let summary: RunSummary | null = null;
     const stderr: string[] = [];
@@ -128,7 +129,9 @@ export function runPool(o: PoolOptions): Pool {
     o.events.finished?.(r);
     return r;
   };
-  const q = queue<Job>(async (job: Job) => (stopped ? skipped(job) : runJob(job, o.events, children)), o.concurrency);
+  // Trainings x wasm threads <= cores: jobs that fill the cores keep one thread each.
+  const env = childEnvForJobs(Math.min(o.concurrency, o.jobs.length));
+  const q = queue<Job>(async (job: Job) => (stopped ? skipped(job) : runJob(job, o.events, children, env)), o.concurrency);
   const done = Promise.all(o.jobs.map((job) => q.pushAsync<JobResult>(job)));
   return {
     done,
