@@ -46,10 +46,10 @@ export function wrongKind(v: unknown, want: "number" | "numbers"): string | null
   }
   if (v === undefined) return "returned undefined: is a return statement missing?";
   if (v === null) return `returned null; return ${plain}.`;
+  if (want === "numbers" && typeof v === "number") return `returned one number, ${v}, not one per row.`;
   if (typeof v === "number") return `returned ${v}: ${Number.isNaN(v) ? "NaN usually means arithmetic on undefined (a missing value or a misspelt name)" : "an infinite value"}; return a finite number.`;
   if (typeof v === "string") return `returned the string ${JSON.stringify(v.length > 40 ? `${v.slice(0, 40)}...` : v)}, not ${plain}${want === "number" ? " (is there a .toFixed() or a template string?)" : ""}.`;
   if (want === "number" && (Array.isArray(v) || ArrayBuffer.isView(v))) return `returned ${(v as ArrayLike<number>).length} numbers, not one number.`;
-  if (want === "numbers" && typeof v === "number") return `returned one number, ${v}, not one per row.`;
   return `returned ${typeof v === "object" ? "an object" : `a ${typeof v}`} (${String(v).slice(0, 40)}), not ${plain}.`;
 }
 
@@ -68,4 +68,5 @@ export function changed(before: ArrayLike<number>, after: ArrayLike<number>): st
   return null;
 }
 
-export const fmt = (x: number) => (Number.isInteger(x) ? String(x) : x.toFixed(4));
+/** A number for a message: at most 4 decimals, no trailing zeros. */
+export const fmt = (x: number) => (Number.isFinite(x) ? String(Number(x.toFixed(4))) : String(x));

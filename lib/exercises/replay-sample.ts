@@ -78,13 +78,18 @@ export function checkSampleIndices(fn: SampleIndicesFn): ExerciseCheck {
     for (const seed of p.seeds) {
       const d = drawWith(fn, p.size, p.capacity, p.batchSize, seed);
       if ("problem" in d) return { ok: false, message: d.problem };
-      const problem = countAndKind(d.draw);
-      if (problem !== null) return { ok: false, message: problem };
       list.push(d.draw);
     }
     draws.set(p.name, list);
   }
+  // The one-row memory last: there rng.int(size - 1) gives NaN, and the filling memory names that slip better.
+  const ordinary = plan.filter((p) => p.name !== "one").map((p) => draws.get(p.name)!);
+  const one = draws.get("one")!;
   const full = draws.get("full")!;
+  for (const list of ordinary) for (const d of list) {
+    const problem = countAndKind(d);
+    if (problem !== null) return { ok: false, message: problem };
+  }
 
   // The generator: one seed gives one batch, and different seeds different batches.
   const again = drawWith(fn, 5000, 5000, 1000, 31);
@@ -98,16 +103,23 @@ export function checkSampleIndices(fn: SampleIndicesFn): ExerciseCheck {
     return { ok: false, message: "Not yet: the same seed gave different batches. Hint: draw with the rng you are given (rng.int), not Math.random or a generator of your own, so one seed gives one run." };
   }
 
-  for (const list of draws.values()) for (const d of list) {
-    const problem = inRange(d);
-    if (problem !== null) return { ok: false, message: problem };
+  if (ordinary.every((list) => list.every((d) => d.rows.every((r) => r === d.rows[0])))) {
+    return { ok: false, message: "Not yet: each batch is one row repeated batchSize times. Hint: draw a new row for every place in the batch: call rng.int(memory.size) inside the loop, once per index." };
   }
-  for (const list of draws.values()) {
+  for (const list of ordinary) {
+    for (const d of list) {
+      const problem = inRange(d);
+      if (problem !== null) return { ok: false, message: problem };
+    }
     const problem = coverage(list);
     if (problem !== null) return { ok: false, message: problem };
   }
   if (full.every((d) => new Set(d.rows).size === d.rows.length)) {
     return { ok: false, message: "Not yet: batches of 1000 from a full memory of 5000 rows never repeat a row, so this draws without replacement. Hint: the lesson draws with replacement (random.choice each time): about 95 repeats per batch are expected." };
+  }
+  for (const d of one) {
+    const problem = countAndKind(d) ?? inRange(d);
+    if (problem !== null) return { ok: false, message: problem };
   }
   return { ok: true, message: "Correct: uniform over the filled rows (filling and full memories), with replacement, reproducible from the seed." };
 }
@@ -139,7 +151,7 @@ function inRange(d: Draw): string | null {
     return `Not yet: with ${d.size} of ${d.capacity} rows filled you drew row ${hi}. Hint: only rows 0 to memory.size - 1 hold transitions; draw from memory.size, not memory.capacity (the memory is not full yet).`;
   }
   const zero = d.rows.filter((r) => r === 0).length;
-  return `Not yet: from ${memoryName(d)} you drew row ${hi}, one past the last (rows are 0 to memory.size - 1)${zero === 0 ? ", and row 0 never" : ""}. Hint: rng.int(n) already gives 0 to n - 1: do not add 1${zero === 0 ? "" : " or round up (Math.round, Math.ceil)"}.`;
+  return `Not yet: from ${memoryName(d)} you drew row ${hi}, one past the last (rows are 0 to memory.size - 1)${zero === 0 ? ", and row 0 never" : ""}. Hint: rng.int(n) already gives 0 to n - 1: do not add 1 or round up (Math.floor, not Math.round or Math.ceil).`;
 }
 
 /** Every filled row drawn, about equally often, over all batches of one memory. */
@@ -156,8 +168,12 @@ function coverage(list: Draw[]): string | null {
   const name = memoryName(d);
   if (d.size <= 50) {
     const last = d.size - 1;
-    if (counts[last] === 0) return `Not yet: from ${name} the last filled row (${last}) is never drawn. Hint: rng.int(n) already gives 0 to n - 1; do not subtract 1.`;
-    if (counts[0] === 0) return `Not yet: from ${name} row 0 is never drawn. Hint: rows are numbered from 0; rng.int(memory.size) gives 0 to size - 1.`;
+    if (counts[last] === 0 && counts.every((c, r) => r === last || c > 0)) return `Not yet: from ${name} the last filled row (${last}) is never drawn. Hint: rng.int(n) already gives 0 to n - 1; do not subtract 1.`;
+    const never = counts.flatMap((c, r) => (c === 0 ? [r] : []));
+    if (never.length > 0 && never.every((r, i) => r === i)) {
+      return `Not yet: from ${name} ${never.length === 1 ? "row 0 is" : `rows 0 to ${never.length - 1} are`} never drawn. Hint: every filled row must be possible, the oldest ones too; rows are numbered from 0: rng.int(memory.size) gives 0 to size - 1.`;
+    }
+    if (never.length > 0) return `Not yet: from ${name} rows ${never.join(", ")} are never drawn. Hint: every filled row must be possible: rng.int(memory.size).`;
   }
   if (hi < d.size - per) {
     const firstRows = hi + 1;

@@ -60,6 +60,8 @@ function linearFit(y: (c: Case) => number, done: boolean, gamma: number): Linear
 
 /** What the learner's function does, in words, from its answers. */
 function diagnose(y: (c: Case) => number): string {
+  const first = y(CASES[0]);
+  if (CASES.every((c) => y(c) === first)) return `it returns ${fmt(first)} for every transition: it does not use its arguments. Write the slide's formula: r if done, else r + gamma * max Q(s', a').`;
   const fits = (done: boolean) => GAMMAS.map((g) => ({ g, fit: linearFit(y, done, g) }));
   const live = fits(false), end = fits(true);
   if ([...live, ...end].some((f) => f.fit === null)) return nonlinear(y);
@@ -75,12 +77,12 @@ function diagnose(y: (c: Case) => number): string {
   const liveNoBootstrap = is(L.a, 0) && is(L.b, 1) && is(L.c, 0);
 
   if (endBootstraps && liveNoBootstrap) return "done and not done are swapped: it bootstraps when the episode ended and not when it goes on. Bootstrap only when the episode goes on (not done).";
-  if (endBootstraps && liveOk) return "it always bootstraps, done or not. When the transition ended the episode (done) there is no next state to value: the target is r alone. (done is a boolean: true or false.)";
+  if (endBootstraps && liveOk) return "it always bootstraps. When the transition ended the episode (done) there is no next state to value: the target is r alone (done is a boolean: true or false).";
   if (liveNoBootstrap && endOk) return "it never bootstraps: it gives r alone, also when the episode goes on. r alone fits only a transition that ended the episode; otherwise add gamma * max Q(s', a').";
 
   const parts: string[] = [];
-  if (!liveOk) { const w = firstWrong(live, (gg) => gg); parts.push(`when the episode goes on (not done), ${describe(w.fit!, w.g, false)}`); }
-  if (!endOk) { const w = firstWrong(end, () => 0); parts.push(`when the transition ended the episode (done), ${describe(w.fit!, w.g, true)}`); }
+  if (!liveOk) { const w = firstWrong(live, (gg) => gg); parts.push(`When the episode goes on (not done): ${describe(w.fit!, w.g, false)}`); }
+  if (!endOk) { const w = firstWrong(end, () => 0); parts.push(`When the transition ended the episode (done): ${describe(w.fit!, w.g, true)}`); }
   if (liveOk) parts.unshift("Non-terminal transitions are right.");
   if (endOk) parts.unshift("Terminal transitions are right.");
   return parts.join(" ");
@@ -102,7 +104,7 @@ function describe(f: Linear, g: number, done: boolean): string {
     else says.push(`with gamma = ${g} it multiplies max Q(s', a') by ${fmt(f.c)}; the factor is gamma`);
   }
   if (!is(f.b, 1)) {
-    if (is(f.b, 0)) says.push(done ? "the target for a terminal transition is r, not 0: the last reward still counts" : "the reward is missing: the target is r + gamma * max Q(s', a'), not gamma * max Q(s', a') alone");
+    if (is(f.b, 0)) says.push(done ? "for a terminal transition the target is r, not 0: the last reward still counts" : "the reward is missing: the target is r + gamma * max Q(s', a'), not gamma * max Q(s', a') alone");
     else if (is(f.b, -1)) says.push("the reward's sign is flipped: add r, do not subtract it");
     else if (is(f.b, g)) says.push("gamma multiplies the reward too; only the next state's value is discounted: r + gamma * max Q(s', a')");
     else says.push(`it multiplies the reward by ${fmt(f.b)}; the reward counts once, as it is`);
