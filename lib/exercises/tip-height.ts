@@ -43,6 +43,7 @@ function cases(): Case[] {
   return out;
 }
 
+const angle = (x: number) => (Math.abs(x) < 5e-4 ? "0" : x.toFixed(3));
 const copyStep = (s: StepResult): StepResult => ({ observation: s.observation.slice(), reward: s.reward, terminated: s.terminated, truncated: s.truncated });
 
 /** Candidate heights a learner may have computed, each with what it is. */
@@ -88,7 +89,7 @@ export function checkTipHeightReward(fn: RewardFn): RewardCheck {
         return { ok: false, message: `Not yet: your function changed its input ${what}. Hint: a reward function only reads what it is given; compute into new local variables (const [theta1, theta2] = state).`, checked: k };
       }
       const kind = wrongKind(out.value, "number");
-      if (kind !== null) return { ok: false, message: `Not yet: at theta1 = ${c.state[0].toFixed(3)}, theta2 = ${c.state[1].toFixed(3)} your tipReward ${kind}`, checked: k };
+      if (kind !== null) return { ok: false, message: `Not yet: at theta1 = ${angle(c.state[0])}, theta2 = ${angle(c.state[1])} your tipReward ${kind}`, checked: k };
       const v = out.value as number;
       if (pass === 1 && got[i] !== v) {
         return { ok: false, message: `Not yet: for the same step and state your tipReward gave ${got[i]}, then ${v}. Hint: it depends on something besides (step, state): a variable kept between calls, or Math.random. The reward of a step must come from that step alone.`, checked: all.length };
@@ -105,7 +106,7 @@ export function checkTipHeightReward(fn: RewardFn): RewardCheck {
   return {
     ok: false,
     message:
-      `Not yet: for theta1 = ${c.state[0].toFixed(3)}, theta2 = ${c.state[1].toFixed(3)}${c.step.terminated ? " (tip above the line: the terminal step)" : ""} your reward is ${got[example].toFixed(4)}, but tip height - 1 is ${c.want.toFixed(4)}. ` +
+      `Not yet: for theta1 = ${angle(c.state[0])}, theta2 = ${angle(c.state[1])}${c.step.terminated ? " (tip above the line: the terminal step)" : ""} your reward is ${got[example].toFixed(4)}, but tip height - 1 is ${c.want.toFixed(4)}. ` +
       `Hint: ${diagnose(all, got)}`,
     checked,
   };
@@ -125,7 +126,7 @@ function diagnose(all: Case[], got: number[]): string {
   for (const H of HEIGHTS) {
     const fit = affine(all.map((c) => H.h(c.state, c.step)), got);
     if (fit === null) continue;
-    const scale = scaleSlip(fit, H.name === "height" ? "tip height" : "that height");
+    const scale = scaleSlip(fit, H.name === "height" ? "the tip height" : "that height");
     return H.slip === null ? scale! : scale === null ? `${H.slip} (The -1 is right.)` : `${H.slip} Also: ${scale}`;
   }
   // Right on part of the states only: which part?
@@ -146,19 +147,20 @@ function diagnose(all: Case[], got: number[]): string {
     if (down.every((x) => x.v >= x.c.want)) return "below the line it is too high: is it clipped from below (Math.max)? Hanging straight down the reward is -3.";
     return "above the line it is right, but below it is not: hanging straight down the reward is -3.";
   }
-  if (rightOn((c) => !c.step.terminated && !c.step.truncated)) return "on ordinary steps it is right, but on the steps that end an episode (terminated, or truncated by the time limit) it is not: pay tip height - 1 on every step.";
   if (rightOn((c) => !c.step.truncated)) return "it is wrong on the steps where the time limit ran out (step.truncated): the reward does not depend on the time limit; pay tip height - 1 on every step.";
-  return "it is none of the usual slips. Find where Gymnasium's acrobot.py decides that the episode is over; the tip's height is in that test.";
+  if (rightOn((c) => !c.step.terminated && !c.step.truncated)) return "on ordinary steps it is right, but on the steps that end an episode (terminated, or truncated by the time limit) it is not: pay tip height - 1 on every step.";
+  const up = all.findIndex((c) => c.want > 0);
+  return `it is none of the usual slips: hanging straight down it gives ${fmt(got[0])} (should be -3), and at tip height ${fmt(all[up].want + 1)} above the line ${fmt(got[up])} (should be ${fmt(all[up].want)}). Find where Gymnasium's acrobot.py decides that the episode is over; the tip's height is in that test.`;
 }
 
 /** How got = a * height + b differs from height - 1; null when it does not. */
 function scaleSlip(f: { a: number; b: number }, what: string): string | null {
   const is = (x: number, v: number) => close(x, v, 1e-4);
   if (is(f.a, 1) && is(f.b, -1)) return null;
-  if (is(f.a, 1) && is(f.b, 0)) return `it looks like the ${what} itself. Subtract 1: the line to cross is at height 1, so the reward is tip height - 1.`;
-  if (is(f.a, 1) && is(f.b, 1)) return `it adds 1 to the ${what}; subtract 1 instead (the line is at height 1).`;
-  if (is(f.a, 1)) return `it is the ${what} ${f.b < 0 ? "minus" : "plus"} ${fmt(Math.abs(f.b))}; the offset is -1 (the line is at height 1).`;
+  if (is(f.a, 1) && is(f.b, 0)) return `it looks like ${what} itself. Subtract 1: the line to cross is at height 1, so the reward is tip height - 1.`;
+  if (is(f.a, 1) && is(f.b, 1)) return `it adds 1 to ${what}; subtract 1 instead (the line is at height 1).`;
+  if (is(f.a, 1)) return `it is ${what} ${f.b < 0 ? "minus" : "plus"} ${fmt(Math.abs(f.b))}; the offset is -1 (the line is at height 1).`;
   if (is(f.a, -1) && is(f.b, 1)) return `the whole reward's sign is flipped (1 - height): a higher tip must pay more, so tip height - 1.`;
   if (is(f.a, -1)) return `the sign of the height is flipped: hanging straight down the tip is at -2, so height = -cos(theta1) - cos(theta1 + theta2)${is(f.b, -1) ? "" : `, and the offset is -1, not ${fmt(f.b)}`}.`;
-  return `it is the ${what} times ${fmt(f.a)}${is(f.b, -1) ? " minus 1" : ` ${f.b < 0 ? "minus" : "plus"} ${fmt(Math.abs(f.b))}`}: the reward is tip height - 1 as it is, not scaled.`;
+  return `it is ${what} times ${fmt(f.a)}${is(f.b, -1) ? " minus 1" : ` ${f.b < 0 ? "minus" : "plus"} ${fmt(Math.abs(f.b))}`}: the reward is tip height - 1 as it is, not scaled.`;
 }
