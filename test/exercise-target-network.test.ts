@@ -85,9 +85,9 @@ test("chapter 3, syncAfter: each wrong schedule is refused and its hint says wha
   const wrong: [string, SyncAfterFn, RegExp][] = [
     ["never (the starter)", () => false, /it never syncs/],
     ["always", () => true, /after every episode: then baseModel is always model again/],
-    ["% 50 === 1", (e) => e % 50 === 1, /off by one: it syncs after episodes 1, 51/],
-    ["(e - 1) % 50 === 0", (e) => (e - 1) % 50 === 0, /off by one: it syncs after episodes 1, 51/],
-    ["(e + 1) % 50 === 0, counting from 0", (e) => (e + 1) % 50 === 0, /off by one: it syncs after episodes 49, 99/],
+    ["% 50 === 1", (e) => e % 50 === 1, /off by one: the lesson syncs after episodes 50, 100, 150.*this one syncs after episodes 1, 51/],
+    ["(e - 1) % 50 === 0", (e) => (e - 1) % 50 === 0, /off by one: the lesson syncs after episodes 50, 100, 150.*this one syncs after episodes 1, 51/],
+    ["(e + 1) % 50 === 0, counting from 0", (e) => (e + 1) % 50 === 0, /off by one: the lesson syncs after episodes 50, 100, 150.*this one syncs after episodes 49, 99.*counting episodes from 0/],
     ["% 51", (e) => e % 51 === 0, /every 51 episodes.*every 50 episodes/],
     ["% 49", (e) => e % 49 === 0, /every 49 episodes/],
     ["% 25", (e) => e % 25 === 0, /every 25 episodes/],

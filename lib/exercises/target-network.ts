@@ -159,8 +159,8 @@ function describeSchedule(syncs: number[], want: number[]): string {
   const tail = syncs[syncs.length - 1];
   if (syncs.length === tail - first + 1 && tail === EPISODES) return `from episode ${first} on it syncs after every episode; ${LESSON}.`;
   if (periodic && period === 50) {
-    if (first === 51 || first === 1) return `off by one: it syncs after episodes ${first}, ${first + 50}, ...; ${LESSON}.`;
-    if (first === 49) return `off by one: it syncs after episodes 49, 99, ... (counting episodes from 0?); ${LESSON}.`;
+    if (first === 51 || first === 1) return `off by one: ${LESSON}; this one syncs after episodes ${first}, ${first + 50}, ... (one late).`;
+    if (first === 49) return `off by one: ${LESSON}; this one syncs after episodes 49, 99, ... (one early: counting episodes from 0?).`;
     if (first % 50 === 0) return `it starts late: the first sync is after episode ${first}; ${LESSON}.`;
     return `the period is right but it syncs after episodes ${first}, ${first + 50}, ...; ${LESSON}.`;
   }
