@@ -58,6 +58,8 @@ test("tip-height reward: each wrong answer is refused and its hint names the sli
     ["0 on the terminal step", (step, s) => (step.terminated ? 0 : h(s) - 1), /above the line \(the terminal step\) it gives 0/],
     ["a goal bonus", (step, s) => h(s) - 1 + (step.terminated ? 10 : 0), /above the line \(the terminal step\) it adds 10: a bonus/],
     ["clipped at 0.5", (_st, s) => Math.min(0.5, h(s) - 1), /above the line .* it is not: the reward there is tip height - 1/],
+    ["clipped at 0.95", (_st, s) => Math.min(0.95, h(s) - 1), /above the line .* it is not: the reward there is tip height - 1/],
+    ["1 on the terminal step", (step, s) => (step.terminated ? 1 : h(s) - 1), /above the line \(the terminal step\) it gives 1 whatever the height/],
     ["Math.abs", (_st, s) => Math.abs(h(s) - 1), /below the line it is positive: Math\.abs\?/],
     ["clipped below at -1", (_st, s) => Math.max(-1, h(s) - 1), /below the line it is too high: is it clipped from below/],
     ["0 on a time-out", (step, s) => (step.truncated ? 0 : h(s) - 1), /where the time limit ran out \(step\.truncated\)/],
@@ -87,7 +89,7 @@ test("tip-height reward: each wrong answer is refused and its hint names the sli
 
 test("tip-height reward: the hint quotes a state above the line when that is where it goes wrong", () => {
   const c = checkTipHeightReward((_st, s) => Math.min(0, h(s) - 1));
-  assert.match(c.message, /\(tip above the line: the terminal step\) your reward is 0\.0000, but tip height - 1 is 0\.\d+/);
+  assert.match(c.message, /\(tip above the line: the terminal step\) your reward is 0\.0000, but tip height - 1 is [01]\.\d+/);
 });
 
 test("train() and evaluate() give a reward function copies: one that changes them or keeps them changes nothing", async () => {

@@ -31,6 +31,8 @@ function cases(): Case[] {
   const env = new Acrobot();
   const timeout = new Acrobot({ maxEpisodeSteps: 1 }); // every step a time-out
   add(env, [0, 0, 0, 0], 1); // hanging straight down, at rest: stays there, reward -3
+  add(env, [Math.PI, 0, 0, 0], 1); // balanced straight up: stays there, reward 1 (the most there is)
+  add(env, [Math.PI - 0.05, 0.1, 0, 0], 0);
   const n = 16;
   for (let i = 0; i < n; i++) for (let j = 0; j < n; j++) {
     const t1 = -Math.PI + (2 * Math.PI * (i + 0.5)) / n, t2 = -Math.PI + (2 * Math.PI * (j + 0.5)) / n;
@@ -137,6 +139,7 @@ function diagnose(all: Case[], got: number[]): string {
     const up = part(isAbove);
     if (up.every((x) => x.v === 0)) return "below the line it is right, but above the line (the terminal step) it gives 0: is it clipped at 0 (Math.min) or is the terminal step special-cased? The reward there is tip height - 1 as well, a positive number: reaching the top pays most.";
     if (up.every((x) => x.v <= 0)) return "below the line it is right, but above the line (the terminal step) it is never positive: is it clipped? The reward there is tip height - 1 as well, a positive number.";
+    if (up.every((x) => x.v === up[0].v)) return `below the line it is right, but above the line (the terminal step) it gives ${fmt(up[0].v)} whatever the height: pay tip height - 1 there too.`;
     const d = up.map((x) => x.v - x.c.want);
     if (d.every((v) => close(v, d[0]))) return `below the line it is right, but above the line (the terminal step) it adds ${fmt(d[0])}: a bonus for the goal is not part of this reward; pay tip height - 1 there too.`;
     return "below the line it is right, but above the line (the terminal step) it is not: the reward there is tip height - 1 as well.";
