@@ -157,7 +157,7 @@ test("02 with a right sampleIndices that draws from another stream: the check pa
   const out = await runOk("02-replay-memory.ipynb", { injectAfterTag: { tag: "exercise", code: right } });
   assert.match(out, /Correct: uniform over the filled rows/);
   assert.doesNotMatch(out, /Until your sampleIndices passes/);
-  assert.match(out, /Your sampleIndices draws other rows from the same seed than the library's/);
+  assert.match(out, /From the same seed your sampleIndices draws other rows than the library(&#39;|')s/, "the note says why the comparison uses the library's sampler");
   assert.match(out, /the same episode: every return, step count and TD loss agrees/);
   assert.doesNotMatch(out, /they differ from episode/);
 });

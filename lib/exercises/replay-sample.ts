@@ -207,7 +207,7 @@ export function sameDrawsAsLibrary(fn: SampleIndicesFn): { same: boolean; messag
     if (rows.join() !== want.join()) {
       return {
         same: false,
-        message: `Your sampleIndices draws other rows from the same seed than the library's (rng.int(memory.size), once per row): from ${size} rows, seed ${seed}, yours ${head(rows)} and the library's ${head(want)}. ` +
+        message: `From the same seed your sampleIndices draws other rows than the library's (rng.int(memory.size), once per row): from ${size} rows, seed ${seed}, yours ${head(rows)} and the library's ${head(want)}. ` +
           "Both can be uniform, but then the two runs learn from different batches from the first update on and play different episodes. So that the comparison below tests the loop itself, the notebook's loop uses the library's sampler (dqn.exercises.librarySampleIndices) for it.",
       };
     }
