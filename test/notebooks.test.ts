@@ -152,6 +152,16 @@ test("03 with a sync that falls inside the smoke budget: the notebook's loop and
   assert.notEqual(never.records[1].loss, fromNotebook[1].loss, "without the sync, episode 2's loss differs: the comparison can see it");
 });
 
+test("02 with a right sampleIndices that draws from another stream: the check passes, and the closing comparison says why it uses the library's sampler and still agrees", async () => {
+  const right = "function sampleIndices(memory: { size: number; capacity: number }, batchSize: number, rng: dqn.Rng): number[] { return Array.from({ length: batchSize }, () => Math.floor(rng.float() * memory.size)); }";
+  const out = await runOk("02-replay-memory.ipynb", { injectAfterTag: { tag: "exercise", code: right } });
+  assert.match(out, /Correct: uniform over the filled rows/, "the check accepts the right sampler");
+  assert.doesNotMatch(out, /Until your sampleIndices passes/, "the notebook trains with it");
+  assert.match(out, /From the same seed your sampleIndices draws other rows than the library(&#39;|')s/, "the note says why the comparison uses the library's sampler");
+  assert.match(out, /the same episode: every return, step count and TD loss agrees/, "the comparison is green");
+  assert.doesNotMatch(out, /they differ from episode/, "no red cross");
+});
+
 test("01 the stop button during training keeps the work: the next cells run on the episodes played so far", async () => {
   // Full budgets (no ACROBOT_DQN_SMOKE): stop once a few episodes are shown, as a learner would.
   const { ACROBOT_DQN_SMOKE: _smoke, ...full } = SMOKE;

@@ -7,7 +7,7 @@
 import { totalmem } from "node:os";
 import type { Dynamics } from "../env/acrobot";
 import type { LossKind } from "../agent/td-update";
-import { rewardFunctions, type RewardFn, type RewardName } from "./rewards";
+import { onCopies, rewardFunctions, type RewardFn, type RewardName } from "./rewards";
 
 export interface TrainConfig {
   /** Seeds environment resets, exploration, replay sampling and the initial weights. */
@@ -211,9 +211,9 @@ function checkFits(c: TrainConfig): void {
   }
 }
 
-/** The reward function a config names. */
+/** The reward function a config names; a user's own is given copies, so it cannot change the environment or the memory. */
 export function rewardFunction(config: Pick<TrainConfig, "reward">): RewardFn {
-  return typeof config.reward === "function" ? config.reward : rewardFunctions[config.reward];
+  return typeof config.reward === "function" ? onCopies(config.reward) : rewardFunctions[config.reward];
 }
 
 /** A config as plain JSON (a custom reward function is recorded as "custom"). */

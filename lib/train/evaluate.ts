@@ -5,7 +5,7 @@
 import { Acrobot, type Dynamics } from "../env/acrobot";
 import type { tf } from "../tf";
 import { greedyAction } from "../agent/q-network";
-import { rewardFunctions, type RewardFn, type RewardName } from "./rewards";
+import { onCopies, rewardFunctions, type RewardFn, type RewardName } from "./rewards";
 
 export interface EvaluateOptions {
   /** Number of episodes (default 10). */
@@ -47,7 +47,7 @@ function* play(model: tf.LayersModel, options: EvaluateOptions): Generator<void,
   if (recordEpisode !== undefined && !(Number.isInteger(recordEpisode) && recordEpisode >= 0 && recordEpisode < episodes)) {
     throw new RangeError(`recordEpisode must be an episode index from 0 to ${episodes - 1}, got ${recordEpisode}`);
   }
-  const rewardFn = typeof reward === "function" ? reward : Object.hasOwn(rewardFunctions, reward) ? rewardFunctions[reward] : undefined;
+  const rewardFn = typeof reward === "function" ? onCopies(reward) : Object.hasOwn(rewardFunctions, reward) ? rewardFunctions[reward] : undefined;
   if (rewardFn === undefined) throw new RangeError(`reward must be one of ${Object.keys(rewardFunctions).join(", ")} or a function`);
   const env = new Acrobot({ dynamics, maxEpisodeSteps });
   const result: EvaluateResult = { returns: [], lengths: [], mean: 0, successes: 0 };

@@ -16,3 +16,12 @@ export const rewardFunctions = {
 };
 
 export type RewardName = keyof typeof rewardFunctions;
+
+/**
+ * A reward function of the user's own, called on fresh copies of the step and the state: the live
+ * environment state and the observation the memory stores stay out of its reach, and a copy it
+ * keeps is its own (a reused scratch array would change under it on the next step).
+ */
+export function onCopies(fn: RewardFn): RewardFn {
+  return (step, state) => fn({ observation: step.observation.slice(), reward: step.reward, terminated: step.terminated, truncated: step.truncated }, state.slice());
+}
