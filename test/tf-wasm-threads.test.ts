@@ -105,6 +105,7 @@ test("2 threads: the threaded build starts, passes its self-check, gives a DQN u
   }
   assert.equal(wasmThreadsRunning(), 2, describeBackend());
   assert.match(describeBackend(), /backend wasm \(XNNPACK, SIMD, 2 threads, self-check passed/);
+  assert.equal(tf.memory().numTensors, 0, "the self-check left tensors behind");
 
   const before = tf.memory().numTensors;
   const threaded = trainALittle();
@@ -125,6 +126,7 @@ test("a failed start leaves the one-thread backend working, with a one-line note
   await initBackend("wasm");
   await stopWasmThreads();
   assert.equal(wasmThreadsRunning(), 1);
+  const tensors = tf.memory().numTensors;
   const warnings: string[] = [];
   const warn = console.warn;
   console.warn = (...args: unknown[]) => void warnings.push(args.map(String).join(" "));
@@ -154,6 +156,7 @@ test("a failed start leaves the one-thread backend working, with a one-line note
   assert.equal(wasmThreadsRunning(), 1);
   assert.equal(tf.getBackend(), "wasm");
   assert.equal(tf.tidy(() => tf.sum(tf.ones([4]))).dataSync()[0], 4);
+  assert.equal(tf.memory().numTensors, tensors + 2, "only the two results above are left");
 });
 
 test("a script on 2 threads exits by itself when its work is done", async () => {
