@@ -4,7 +4,8 @@
  * when resuming (every field of it checked), takes the folder's lock, runs
  * it, and says where everything is.
  */
-import { existsSync, readdirSync, readFileSync, rmdirSync } from "node:fs";
+import { existsSync, readdirSync, rmdirSync } from "node:fs";
+import { FILE_LIMITS, isMissing, readTextInFolder } from "../folder-read";
 import { join, relative } from "node:path";
 import { resolveConfig, type TrainConfig } from "../train/config";
 import { preset as presetConfig } from "../train/presets";
@@ -109,9 +110,10 @@ function readRunJson(dir: string, file: string): unknown {
   const path = join(dir, file);
   let text: string;
   try {
-    text = readFileSync(path, "utf8");
-  } catch {
-    throw new Error(`cannot resume ${dir}: ${file} is missing`);
+    text = readTextInFolder(dir, file, FILE_LIMITS.smallJson);
+  } catch (e) {
+    if (isMissing(e)) throw new Error(`cannot resume ${dir}: ${file} is missing`);
+    throw new Error(`cannot resume ${dir}: ${(e as Error).message}`);
   }
   try {
     return JSON.parse(text);

@@ -5,10 +5,12 @@
  * whose process is gone (killed, crashed) is stale: the next writer takes it
  * over, so a crash cannot leave a folder locked forever.
  */
-import { existsSync, linkSync, readFileSync } from "node:fs";
+import { randomUUID } from "node:crypto";
+import { existsSync, linkSync, readFileSync, renameSync } from "node:fs";
 import { hostname } from "node:os";
-import { join } from "node:path";
+import { basename, dirname, join } from "node:path";
 import { fileError, processRuns, tmpName, unlinkQuietly, writeFileChecked } from "../files";
+import { FILE_LIMITS, isMissing, readTextInFolder } from "../folder-read";
 
 export const LOCK_FILE = "writer.lock";
 
@@ -44,45 +46,134 @@ function alive(info: LockInfo): boolean {
 }
 
 function readLock(path: string): LockInfo | null {
+  return parseLock(lockText(path));
+}
+
+/** Held only for the instant of taking over a stale lock, so two takers never both replace it (see takeOver). */
+export const LOCK_GUARD_FILE = "writer.lock.guard";
+
+/** How long a taker waits for another's takeover (it takes milliseconds) before giving up. */
+const GUARD_WAIT_MS = 10_000;
+
+const sleepMs = (ms: number) => Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
+
+/** The raw text of a lock file, or null when it is gone (or cannot be read: then it is judged by its text "" and taken over). */
+function lockText(path: string): string | null {
   try {
-    const j = JSON.parse(readFileSync(path, "utf8")) as Partial<LockInfo>;
-    return Number.isSafeInteger(j.pid) && typeof j.host === "string" ? (j as LockInfo) : null;
+    return readTextInFolder(dirname(path), basename(path), FILE_LIMITS.smallJson);
+  } catch (e) {
+    return isMissing(e) ? null : "";
+  }
+}
+
+function parseLock(text: string | null): LockInfo | null {
+  if (text === null || text === "") return null;
+  try {
+    const j = JSON.parse(text) as Partial<LockInfo>;
+    return Number.isSafeInteger(j?.pid) && typeof j.host === "string" ? (j as LockInfo) : null;
   } catch {
     return null;
   }
 }
 
+/** Links `tmp` as `path`; false when something is there already. */
+function linkNew(tmp: string, path: string): boolean {
+  try {
+    linkSync(tmp, path);
+    return true;
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === "EEXIST") return false;
+    throw fileError(e, path, "create");
+  }
+}
+
+/**
+ * Removes the lock file at `path` if it still holds exactly `seen`: it is
+ * renamed to a name only this process uses (atomic: of several takers, one
+ * gets it), then compared. A lock that is not the one judged stale (taken
+ * meanwhile) is linked back. Returns whether it was removed.
+ */
+function removeIfStill(path: string, seen: string): boolean {
+  const aside = `${path}.stale.tmp-${process.pid}`;
+  try {
+    renameSync(path, aside);
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === "ENOENT") return false;
+    throw fileError(e, path, "take over");
+  }
+  const moved = lockText(aside);
+  if (moved !== seen) {
+    const back = linkNew(aside, path);
+    unlinkQuietly(aside);
+    if (!back) throw new Error(`could not take the lock ${path}: it changed while being taken over; try again`);
+    return false;
+  }
+  unlinkQuietly(aside);
+  return true;
+}
+
+/**
+ * Runs `fn` holding the folder's takeover guard: a second lock, linked from
+ * the same file as ours, held for the few milliseconds of judging and
+ * replacing a stale writer.lock. Without it two takers can both judge the
+ * same stale lock, and one removes the lock the other has just linked.
+ */
+function withTakeoverGuard<T>(dir: string, tmp: string, mine: string, fn: () => T): T {
+  const guard = join(dir, LOCK_GUARD_FILE);
+  const deadline = Date.now() + GUARD_WAIT_MS;
+  while (!linkNew(tmp, guard)) {
+    const seen = lockText(guard);
+    const g = parseLock(seen);
+    if (Date.now() > deadline) throw new Error(`could not take the lock in ${dir}: ${g ? `process ${g.pid}` : "another process"} has been taking it over for ${GUARD_WAIT_MS / 1000} s (if it is gone, delete ${guard})`);
+    if (seen === null) continue; // released meanwhile: link again
+    const busy = g !== null && g.host === hostname() && g.pid !== process.pid && alive(g);
+    if (busy) sleepMs(2);
+    else removeIfStill(guard, seen); // a taker that died mid-takeover (or garbage): clear it, then link ours
+  }
+  try {
+    return fn();
+  } finally {
+    if (lockText(guard) === mine) unlinkQuietly(guard);
+  }
+}
+
+function refuseIfHeld(held: LockInfo | null, dir: string, path: string): void {
+  if (held === null) return;
+  if (held.pid === process.pid && held.host === hostname()) throw new Error(`${dir} is already being written by this process`);
+  if (held.host !== hostname() || alive(held)) {
+    const where = held.host !== hostname() ? ` on ${held.host}` : "";
+    throw new Error(
+      `${dir} is being written by another process (pid ${held.pid}${where}, since ${held.since}: ${held.command}); ` +
+        `one writer per run folder: wait for it to end, or stop it (if it is gone, delete ${path})`,
+    );
+  }
+}
+
 /**
  * Takes the run folder's lock, or throws naming the process that holds it.
- * A lock left by a process that no longer runs (on this machine) is taken over.
+ * A lock left by a process that no longer runs (on this machine) is taken
+ * over, by one process only even when several find it at once (see
+ * withTakeoverGuard and removeIfStill).
  */
 export function lockRunFolder(dir: string, command = "acrobot-dqn"): RunLock {
   const path = join(dir, LOCK_FILE);
-  const mine: LockInfo = { pid: process.pid, host: hostname(), processStart: processStart(process.pid), since: new Date().toISOString(), command };
+  const mine: LockInfo & { nonce: string } = { pid: process.pid, host: hostname(), processStart: processStart(process.pid), since: new Date().toISOString(), command, nonce: randomUUID() };
+  const text = `${JSON.stringify(mine)}\n`;
   const tmp = tmpName(path);
-  writeFileChecked(tmp, `${JSON.stringify(mine)}\n`);
+  writeFileChecked(tmp, text);
   try {
-    for (let attempt = 0; ; attempt++) {
-      try {
-        linkSync(tmp, path);
-        break;
-      } catch (e) {
-        if ((e as NodeJS.ErrnoException).code !== "EEXIST") throw fileError(e, path, "create");
-      }
-      const held = readLock(path);
-      if (held !== null && held.pid === process.pid && held.host === mine.host) {
-        throw new Error(`${dir} is already being written by this process`);
-      }
-      if (held !== null && (held.host !== mine.host || alive(held))) {
-        const where = held.host !== mine.host ? ` on ${held.host}` : "";
-        throw new Error(
-          `${dir} is being written by another process (pid ${held.pid}${where}, since ${held.since}: ${held.command}); ` +
-            `one writer per run folder: wait for it to end, or stop it (if it is gone, delete ${path})`,
-        );
-      }
-      if (attempt >= 2) throw new Error(`could not take the lock ${path}: it keeps changing`);
-      // Stale (its process is gone) or unreadable: take it over.
-      unlinkQuietly(path);
+    if (!linkNew(tmp, path)) {
+      refuseIfHeld(parseLock(lockText(path)), dir, path); // the usual case: a live writer, refused at once
+      withTakeoverGuard(dir, tmp, text, () => {
+        for (let attempt = 0; ; attempt++) {
+          if (linkNew(tmp, path)) return;
+          const seen = lockText(path);
+          if (seen === null) continue; // its holder released it meanwhile
+          refuseIfHeld(parseLock(seen), dir, path);
+          if (attempt >= 5) throw new Error(`could not take the lock ${path}: it keeps changing`);
+          removeIfStill(path, seen); // stale (its process is gone) or unreadable
+        }
+      });
     }
   } finally {
     unlinkQuietly(tmp);

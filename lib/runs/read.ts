@@ -2,10 +2,11 @@
  * Reading run folders back: for `acrobot-dqn report`, and for the notebooks'
  * comparison chapter (`listRuns("runs")`, then `readRun(dir)`).
  */
-import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
-import { basename, join, resolve } from "node:path";
+import { existsSync, readdirSync, statSync } from "node:fs";
+import { basename, dirname, join, resolve } from "node:path";
 import { committedFolder } from "../files";
-import { episodeLineProblem } from "./validate";
+import { FILE_LIMITS, isMissing, readTextInFolder } from "../folder-read";
+import { checkRunMeta, episodeLineProblem } from "./validate";
 import { FILES, RUN_FORMAT, type EpisodeLine, type RunConfig, type RunMeta, type RunStatus, type RunSummary } from "./format";
 
 export interface Run {
@@ -38,21 +39,24 @@ export interface RunListing {
 
 /** Whether `dir` is a run folder (its meta.json says so). */
 export function isRunFolder(dir: string): boolean {
-  const path = join(dir, FILES.meta);
-  if (!existsSync(path)) return false;
+  if (!existsSync(join(dir, FILES.meta))) return false;
   try {
-    return (JSON.parse(readFileSync(path, "utf8")) as { format?: unknown }).format === RUN_FORMAT;
+    const meta = JSON.parse(readTextInFolder(dir, FILES.meta, FILE_LIMITS.smallJson)) as { format?: unknown } | null;
+    return meta !== null && typeof meta === "object" && meta.format === RUN_FORMAT;
   } catch {
     return false;
   }
 }
 
-function readJson<T>(path: string, what: string): T {
+/** A run folder's JSON file (`name` inside `dir`, bounded, see folder-read), or an error naming it. */
+function readJson<T>(dir: string, name: string, what: string): T {
+  const path = join(dir, name);
   let text: string;
   try {
-    text = readFileSync(path, "utf8");
-  } catch {
-    throw new Error(`${what} is missing: ${path}`);
+    text = readTextInFolder(dir, name, FILE_LIMITS.smallJson);
+  } catch (e) {
+    if (isMissing(e)) throw new Error(`${what} is missing: ${path}`);
+    throw e;
   }
   try {
     return JSON.parse(text) as T;
@@ -67,7 +71,7 @@ function readJson<T>(path: string, what: string): T {
  */
 export function readEpisodeLog(path: string): EpisodeLine[] {
   if (!existsSync(path)) return [];
-  const lines = readFileSync(path, "utf8").split("\n");
+  const lines = readTextInFolder(dirname(path), basename(path), FILE_LIMITS.episodeLog).split("\n");
   const records: EpisodeLine[] = [];
   lines.forEach((line, i) => {
     if (line.trim() === "") return;
@@ -98,10 +102,10 @@ export function readRun(dir: string): Run {
   return {
     dir,
     name: basename(resolve(dir)),
-    config: readJson<RunConfig>(join(dir, FILES.config), "the run's config"),
-    meta: readJson<RunMeta>(join(dir, FILES.meta), "the run's meta"),
+    config: readJson<RunConfig>(dir, FILES.config, "the run's config"),
+    meta: checkRunMeta(readJson<unknown>(dir, FILES.meta, "the run's meta"), join(dir, FILES.meta)),
     records: readEpisodeLog(join(dir, FILES.episodes)),
-    summary: existsSync(summaryPath) ? readJson<RunSummary>(summaryPath, "the run's summary") : null,
+    summary: existsSync(summaryPath) ? readJson<RunSummary>(dir, FILES.summary, "the run's summary") : null,
     modelDir: existsSync(join(modelDir, "model.json")) ? modelDir : null,
     checkpointDir: existsSync(join(checkpointDir, "snapshot.json")) ? checkpointDir : null,
   };
@@ -126,9 +130,8 @@ export function findRunFolders(dir: string, depth = 3): string[] {
 /** A short listing of the runs at or below `dir` (see `findRunFolders`). */
 export function listRuns(dir = "runs"): RunListing[] {
   return findRunFolders(dir).map((d) => {
-    const meta = readJson<RunMeta>(join(d, FILES.meta), "the run's meta");
-    const summaryPath = join(d, FILES.summary);
-    const summary = existsSync(summaryPath) ? readJson<RunSummary>(summaryPath, "the run's summary") : null;
+    const meta = checkRunMeta(readJson<unknown>(d, FILES.meta, "the run's meta"), join(d, FILES.meta));
+    const summary = existsSync(join(d, FILES.summary)) ? readJson<RunSummary>(d, FILES.summary, "the run's summary") : null;
     return {
       dir: d,
       name: basename(resolve(d)),

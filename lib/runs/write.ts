@@ -5,16 +5,17 @@
  * every episode that finished and a full disk never leaves a torn line
  * between two good ones.
  */
-import { closeSync, existsSync, fstatSync, ftruncateSync, mkdirSync, openSync, readdirSync, readFileSync } from "node:fs";
+import { closeSync, existsSync, fstatSync, ftruncateSync, mkdirSync, openSync, readdirSync } from "node:fs";
 import { join } from "node:path";
 import type { EpisodeRecord } from "../train/trainer";
 import { fileError, isLeftover, recoverFolder, removeTmpFiles, writeAll, writeFileAtomic } from "../files";
+import { FILE_LIMITS, readTextInFolder } from "../folder-read";
 import { FILES, type EpisodeLine } from "./format";
-import { LOCK_FILE } from "./lock";
+import { LOCK_FILE, LOCK_GUARD_FILE } from "./lock";
 
 /** The names a run folder of ours may hold: its files, its lock, and scratch copies a killed writer left. */
 export function isRunFileName(name: string): boolean {
-  return (Object.values(FILES) as string[]).includes(name) || name === LOCK_FILE || isLeftover(name);
+  return (Object.values(FILES) as string[]).includes(name) || name === LOCK_FILE || name === LOCK_GUARD_FILE || isLeftover(name);
 }
 
 /** Creates `dir` for a new run; refuses a folder that already holds files (a run to resume, or something else). */
@@ -112,7 +113,7 @@ export class EpisodeLog {
  */
 export function alignEpisodeLog(dir: string, records: readonly EpisodeRecord[]): number {
   const path = join(dir, FILES.episodes);
-  const lines = existsSync(path) ? readFileSync(path, "utf8").split("\n").filter((l) => l.trim() !== "") : [];
+  const lines = existsSync(path) ? readTextInFolder(dir, FILES.episodes, FILE_LIMITS.episodeLog).split("\n").filter((l) => l.trim() !== "") : [];
   const keep = records.length;
   let intact = lines.length >= keep;
   for (let i = 0; intact && i < keep; i++) {

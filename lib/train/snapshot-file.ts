@@ -5,9 +5,10 @@
  * every field and every number, so a damaged or hand-edited snapshot is
  * refused with the file and the field named, never resumed into NaNs.
  */
-import { existsSync, readFileSync } from "node:fs";
+import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { committedFolder, recoverFolder, replaceFolder, writeFileChecked } from "../files";
+import { FILE_LIMITS, fileSizeInFolder, readFileInFolder, readTextInFolder } from "../folder-read";
 import type { TensorList, TrainerSnapshot } from "./snapshot";
 import type { EpisodeRecord } from "./trainer";
 
@@ -65,21 +66,46 @@ function recordProblem(r: unknown, i: number): Problem {
   return null;
 }
 
+/** The bytes snapshot.bin must hold: the end of the furthest array reference in snapshot.json; null for a reference that is not one or past the limit. */
+function describedBytes(j: Record<string, unknown>): number | null {
+  const refs: unknown[] = [];
+  for (const k of ["online", "target", "optimizer"]) {
+    const l = j[k];
+    if (isObj(l) && Array.isArray(l.values)) for (const v of l.values) refs.push(v);
+  }
+  if (isObj(j.memory)) for (const k of ["states", "actions", "rewards", "nextStates", "dones"]) refs.push(j.memory[k]);
+  let end = 0;
+  for (const r of refs) {
+    if (!isObj(r) || !wholeAtLeast(r.offset, 0) || !wholeAtLeast(r.length, 0)) return null;
+    const e = (r.offset as number) + (r.length as number) * 4;
+    if (e > FILE_LIMITS.snapshotBin) return null;
+    if (e > end) end = e;
+  }
+  return end;
+}
+
 export function readSnapshot(dir: string): TrainerSnapshot {
   dir = committedFolder(dir); // a write killed between its two renames left the previous snapshot set aside
   const jsonPath = join(dir, JSON_FILE), binPath = join(dir, BIN_FILE);
   if (!existsSync(jsonPath) || !existsSync(binPath)) throw new Error(`no training snapshot in ${dir} (expected ${JSON_FILE} and ${BIN_FILE})`);
+  const text = readTextInFolder(dir, JSON_FILE, FILE_LIMITS.snapshotJson);
   let j;
   try {
-    j = JSON.parse(readFileSync(jsonPath, "utf8"));
+    j = JSON.parse(text);
   } catch (e) {
     throw new Error(`corrupt snapshot ${jsonPath}: ${(e as Error).message}`);
   }
-  if (j?.format !== "acrobot-dqn-snapshot" || j.version !== 1) throw new Error(`${jsonPath} is not an acrobot-dqn snapshot (version 1)`);
+  if (!isObj(j as unknown)) throw new Error(`${jsonPath} is not an acrobot-dqn snapshot (version 1)`);
+  if (j.format !== "acrobot-dqn-snapshot" || j.version !== 1) throw new Error(`${jsonPath} is not an acrobot-dqn snapshot (version 1)`);
   const bad = (field: string, problem: string): never => {
     throw new Error(`corrupt snapshot ${jsonPath}: ${field} ${problem}`);
   };
-  const bin = readFileSync(binPath);
+  // snapshot.bin is the arrays back to back: its size must be what snapshot.json's references add up to, checked before reading it.
+  const need = describedBytes(j);
+  if (need === null) bad("(the array references)", `must each be {kind, offset, length} with whole numbers, together at most ${FILE_LIMITS.snapshotBin} bytes`);
+  const held = fileSizeInFolder(dir, BIN_FILE, FILE_LIMITS.snapshotBin);
+  if (held !== need) throw new Error(`corrupt snapshot in ${dir}: ${BIN_FILE} holds ${held} bytes but ${JSON_FILE} describes ${need}`);
+  const bin = readFileInFolder(dir, BIN_FILE, need as number);
   const buf = bin.buffer.slice(bin.byteOffset, bin.byteOffset + bin.byteLength);
 
   /** An array from the binary file, its reference checked and (for floats) every value finite. */
