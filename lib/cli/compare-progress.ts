@@ -9,6 +9,7 @@ import type { EpisodeRecord } from "../train/trainer";
 import { resultLine, type Job, type JobEvents, type JobResult } from "../runs/pool";
 import type { RunStart } from "./progress";
 import { clock } from "../text-format";
+import { maxOf } from "../extent";
 
 export interface CompareProgress extends JobEvents {
   /** Printed above the bars (or as a line). */
@@ -128,6 +129,6 @@ class QuietProgress implements CompareProgress {
 
 export function makeCompareProgress(jobs: readonly Job[], mode: "auto" | "quiet"): CompareProgress {
   if (mode === "quiet") return new QuietProgress();
-  const width = Math.max(...jobs.map((j) => j.name.length));
+  const width = maxOf(jobs.map((j) => j.name.length));
   return process.stdout.isTTY ? new BarsProgress(jobs.length, width) : new LinesProgress(jobs.length);
 }

@@ -24,6 +24,7 @@ import { StopRequests } from "./signals";
 import { trainRun, type TrainRunOutcome } from "./run-training";
 import { commandLine, packageVersion } from "../runs/meta";
 import type { Overrides, PlotlyMode } from "./options";
+import { maxOf, minOf } from "../extent";
 
 export interface TrainFlags {
   preset?: string;
@@ -245,7 +246,7 @@ function printOutcome(o: TrainRunOutcome, c: TrainConfig, quiet: boolean, info: 
   if (s.evaluation) {
     const e = s.evaluation;
     lines.push(
-      `greedy evaluation: mean return ${e.mean.toFixed(2)} over ${e.episodes} episodes (min ${Math.min(...e.returns)}, max ${Math.max(...e.returns)}; ` +
+      `greedy evaluation: mean return ${e.mean.toFixed(2)} over ${e.episodes} episodes (min ${minOf(e.returns)}, max ${maxOf(e.returns)}; ` +
         `${e.successes} of ${e.episodes} reached the line; reset seed ${e.seed})`,
     );
   }

@@ -11,6 +11,7 @@
  */
 import { makeRng, type Rng } from "../random";
 import { attempt, fmt, wrongKind, type ExerciseCheck } from "./check";
+import { maxOf, minOf } from "../extent";
 
 /** The part of a replay memory the exercise needs. */
 export interface MemoryShape {
@@ -144,7 +145,7 @@ function countAndKind(d: Draw): string | null {
 }
 
 function inRange(d: Draw): string | null {
-  const lo = Math.min(...d.rows), hi = Math.max(...d.rows);
+  const lo = minOf(d.rows), hi = maxOf(d.rows);
   if (lo < 0) return `Not yet: from ${memoryName(d)} you drew row ${lo}. Hint: rows are numbered 0 to memory.size - 1; draw with rng.int(memory.size).`;
   if (hi < d.size) return null;
   if (d.size < d.capacity && hi > d.size) {
@@ -164,7 +165,7 @@ function coverage(list: Draw[]): string | null {
   const per = d.size / bins;
   const counts = new Array<number>(bins).fill(0);
   for (const r of rows) counts[Math.min(bins - 1, Math.floor(r / per))]++;
-  const hi = Math.max(...rows), lo = Math.min(...rows);
+  const hi = maxOf(rows), lo = minOf(rows);
   const name = memoryName(d);
   if (d.size <= 50) {
     const last = d.size - 1;

@@ -14,6 +14,7 @@ import { tf } from "../tf";
 import { buildQNetwork } from "../agent/q-network";
 import { maxQ } from "../agent/step-toward";
 import { attempt, changed, close, fmt, wrongKind, type ExerciseCheck } from "./check";
+import { maxOf, minOf } from "../extent";
 
 export type TargetValuesFn = (model: tf.LayersModel, baseModel: tf.LayersModel, nextStates: Float32Array) => ArrayLike<number>;
 export type SyncAfterFn = (iEpisode: number) => boolean;
@@ -36,10 +37,10 @@ type Reduce = (q: Float32Array, actions: number, base: Float32Array) => number[]
 const rowsOf = (q: Float32Array, k: number) => Array.from({ length: q.length / k }, (_, i) => Array.from(q.subarray(i * k, i * k + k)));
 const argmaxOf = (xs: number[]) => xs.reduce((best, x, i) => (x > xs[best] ? i : best), 0);
 const REDUCTIONS: { name: string; hint: string; f: Reduce }[] = [
-  { name: "max", hint: "", f: (q, k) => rowsOf(q, k).map((r) => Math.max(...r)) },
+  { name: "max", hint: "", f: (q, k) => rowsOf(q, k).map((r) => maxOf(r)) },
   { name: "mean", hint: "it takes the mean over the 3 actions; the target values the best next action: the max over the actions (dqn.agent.maxQ).", f: (q, k) => rowsOf(q, k).map((r) => r.reduce((s, x) => s + x, 0) / k) },
   { name: "sum", hint: "it adds up the 3 actions' values; the target values the best next action: the max over the actions (dqn.agent.maxQ).", f: (q, k) => rowsOf(q, k).map((r) => r.reduce((s, x) => s + x, 0)) },
-  { name: "min", hint: "it takes the min over the actions; the target values the best next action: the max (dqn.agent.maxQ).", f: (q, k) => rowsOf(q, k).map((r) => Math.min(...r)) },
+  { name: "min", hint: "it takes the min over the actions; the target values the best next action: the max (dqn.agent.maxQ).", f: (q, k) => rowsOf(q, k).map((r) => minOf(r)) },
   { name: "first", hint: "it takes the first action's value (column 0); the target values the best next action: the max over the actions (dqn.agent.maxQ).", f: (q, k) => rowsOf(q, k).map((r) => r[0]) },
   { name: "argmax", hint: "it returns which action is best (0, 1 or 2), not its value: max, not argmax (dqn.agent.maxQ).", f: (q, k) => rowsOf(q, k).map(argmaxOf) },
 ];
@@ -111,7 +112,7 @@ function judgeValues(got: number[], rows: number, model: tf.LayersModel, baseMod
       return head + [netHint, r.hint].filter(Boolean).join(" Also, ");
     }
   }
-  const mixed = rowsOf(qBase, 3).map((r, i) => Math.max(...r, ...rowsOf(qModel, 3)[i]));
+  const mixed = rowsOf(qBase, 3).map((r, i) => Math.max(maxOf(r), maxOf(rowsOf(qModel, 3)[i])));
   if (same(mixed)) return head + "it takes the max over both networks' values; the target comes from baseModel alone.";
   return head + "it matches neither network's max, mean or sum over the actions. Return dqn.agent.maxQ(baseModel, nextStates): one max_a' Q(s', a') per next state, in order.";
 }

@@ -5,6 +5,7 @@
 import type { EpisodeRecord, TrainResult } from "../train/trainer";
 import type { TrainConfig } from "../train/config";
 import type { EpisodeLine, RunEvaluation, RunStatus, RunSummary } from "./format";
+import { maxOf } from "../extent";
 
 export interface RecordFigures {
   toBar: RunSummary["toBar"];
@@ -24,7 +25,7 @@ export function recordFigures(records: readonly EpisodeRecord[], solvedAtEpisode
   const full = records.filter((r) => r.episode >= window).map((r) => r.average100);
   return {
     toBar: at ? { episode: at.episode, envSteps: at.envSteps, seconds: at.seconds } : null,
-    bestAverage100: full.length > 0 ? Math.max(...full) : null,
+    bestAverage100: full.length > 0 ? maxOf(full) : null,
     finalAverage100: records.length > 0 ? records[records.length - 1].average100 : null,
   };
 }

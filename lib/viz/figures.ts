@@ -9,6 +9,7 @@ import type { EpisodeRecord } from "../train/trainer";
 import { DT, linkPositions } from "../env/acrobot";
 import { ACROBOT_COLORS, acrobotFrameSvg, lineChartSvg, type ArmPositions, type SvgBand, type SvgLine, type SvgRefLine } from "./svg-chart";
 import type { AnimateOptions, PlotlyFigure, PlotlyFrame, PlotlyLayout, ScatterTrace, SliderStep } from "./plotly-types";
+import { maxOf, minOf } from "../extent";
 
 /** Plotly's default colour sequence, so both renderers colour groups alike. */
 export const PALETTE: readonly string[] = ["#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2", "#7f7f7f", "#bcbd22", "#17becf"];
@@ -145,7 +146,7 @@ export function acrossRuns(series: readonly (readonly number[])[], band: BandKin
       const sd = Math.sqrt(values.reduce((a, v) => a + (v - mean) ** 2, 0) / values.length);
       [lower, upper] = [mean - sd, mean + sd];
     } else {
-      [lower, upper] = [Math.min(...values), Math.max(...values)];
+      [lower, upper] = [minOf(values), maxOf(values)];
     }
     out.episode.push(i + 1);
     out.mean.push(mean);

@@ -184,7 +184,10 @@ export function liveTraining(opts: LiveTrainingOptions = {}): LiveTraining {
   };
 
   const finish = (result?: FinishInfo): void => {
-    if (result?.records && result.records.length > records.length) records.splice(0, records.length, ...result.records);
+    if (result?.records && result.records.length > records.length) {
+      records.length = 0;
+      for (const r of result.records) records.push(r); // not a spread into splice: a long run has more records than a call takes arguments
+    }
     drawChart();
     const message = result?.message ? ` | ${result.message}` : "";
     if (opts.lessonLog) console.log(`${statusLine(records, opts.solvedAt)}${message}`);
