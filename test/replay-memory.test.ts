@@ -63,6 +63,41 @@ test("the same seed draws the same batch", () => {
 });
 
 test("bad capacity is refused", () => {
-  assert.throws(() => new ReplayMemory(0), /at least 1/);
+  assert.throws(() => new ReplayMemory(0), /from 1 to/);
   assert.throws(() => new ReplayMemory(2.5), /whole number/);
+});
+
+test("issue 17 §6: bad input is refused where it enters, with what is allowed, and a refused push stores nothing", () => {
+  for (const [cap, size, actions, re] of [
+    [NaN, 6, 3, /capacity must be a whole number from 1 to/], [0, 6, 3, /capacity/], [-5, 6, 3, /capacity/], [2.5, 6, 3, /capacity/], [1e12, 6, 3, /capacity/],
+    [10, NaN, 3, /stateSize must be a whole number from 1 to 4096, got NaN/], [10, 0, 3, /stateSize/], [10, 1.5, 3, /stateSize/],
+    [10, 6, 0, /actions \(how many there are\) must be a whole number/], [10, 6, NaN, /actions/],
+  ] as const) {
+    assert.throws(() => new ReplayMemory(cap, size, actions), re, `new ReplayMemory(${cap}, ${size}, ${actions})`);
+  }
+  const m = new ReplayMemory(2);
+  const s = [1, 2, 3, 4, 5, 6];
+  m.push(s, 0, -1, s, false);
+  m.push(s, 1, -2, s, true); // full: the next push overwrites slot 0
+  const bad: [string, () => void, RegExp][] = [
+    ["action 7", () => m.push(s, 7, -1, s, false), /action must be a whole number from 0 to 2, got 7/],
+    ["action 1.5", () => m.push(s, 1.5, -1, s, false), /action must be a whole number from 0 to 2, got 1\.5/],
+    ["action -1", () => m.push(s, -1, -1, s, false), /got -1/],
+    ["action NaN", () => m.push(s, NaN, -1, s, false), /got NaN/],
+    ["reward NaN", () => m.push(s, 0, NaN, s, false), /reward must be a finite number, got NaN/],
+    ["reward Infinity", () => m.push(s, 0, Infinity, s, false), /reward must be a finite number, got Infinity/],
+    ["a short state", () => m.push([1, 2, 3], 0, -1, s, false), /state and nextState must hold 6 numbers each, got 3 and 6/],
+    ["a long nextState", () => m.push(s, 0, -1, [...s, 7], false), /got 6 and 7/],
+    ["a NaN in nextState", () => m.push(s, 0, -1, [1, 2, 3, 4, NaN, 6], false), /nextState\[4\] must be a finite number, got NaN/],
+    ["done not a boolean", () => m.push(s, 0, -1, s, 1 as unknown as boolean), /done must be true or false/],
+  ];
+  for (const [what, push, re] of bad) assert.throws(push, re, what);
+  const all = m.all();
+  assert.equal(m.size, 2);
+  assert.deepEqual(Array.from(all.actions), [0, 1], "the refused pushes stored nothing, overwrote nothing");
+  assert.deepEqual(Array.from(all.rewards), [-1, -2]);
+  assert.deepEqual(Array.from(all.nextStates), [...s, ...s]);
+  const five = new ReplayMemory(3, 2, 5);
+  five.push([0, 0], 4, 0, [0, 0], false);
+  assert.throws(() => five.push([0, 0], 5, 0, [0, 0], false), /from 0 to 4, got 5/);
 });

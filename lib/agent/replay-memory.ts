@@ -39,19 +39,29 @@ export function emptyBatch(size: number, stateSize: number): Batch {
   };
 }
 
+/** Bounds on a memory's shape: far above Acrobot's (6 observations, 3 actions), low enough that a typo is not a many-GB allocation. */
+export const MEMORY_LIMITS = { capacity: 100_000_000, stateSize: 4096, actions: 65536 } as const;
+
+const wholeIn = (v: unknown, lo: number, hi: number): boolean => Number.isSafeInteger(v) && (v as number) >= lo && (v as number) <= hi;
+
 export class ReplayMemory {
   readonly capacity: number;
   readonly stateSize: number;
+  /** Actions are the whole numbers 0 to actions - 1 (Acrobot: 3). */
+  readonly actions: number;
   private readonly data: Batch;
   private next = 0; // slot the next push writes
   private count = 0;
 
-  constructor(capacity: number, stateSize = 6) {
-    if (!Number.isInteger(capacity) || capacity < 1) {
-      throw new RangeError(`replay memory capacity must be a whole number of at least 1, got ${capacity}`);
+  constructor(capacity: number, stateSize = 6, actions = 3) {
+    if (!wholeIn(capacity, 1, MEMORY_LIMITS.capacity)) {
+      throw new RangeError(`replay memory capacity must be a whole number from 1 to ${MEMORY_LIMITS.capacity}, got ${capacity}`);
     }
+    if (!wholeIn(stateSize, 1, MEMORY_LIMITS.stateSize)) throw new RangeError(`replay memory stateSize must be a whole number from 1 to ${MEMORY_LIMITS.stateSize}, got ${stateSize}`);
+    if (!wholeIn(actions, 1, MEMORY_LIMITS.actions)) throw new RangeError(`replay memory actions (how many there are) must be a whole number from 1 to ${MEMORY_LIMITS.actions}, got ${actions}`);
     this.capacity = capacity;
     this.stateSize = stateSize;
+    this.actions = actions;
     this.data = emptyBatch(capacity, stateSize);
   }
 
@@ -60,9 +70,27 @@ export class ReplayMemory {
     return this.count;
   }
 
+  /**
+   * Stores one transition, checked where it enters (a bad one would be
+   * learned from silently): the action a whole number below `actions`, the
+   * reward and every state value finite, both states `stateSize` long. The
+   * checks cost a few comparisons per value, nothing next to a learning step.
+   */
   push(state: ArrayLike<number>, action: number, reward: number, nextState: ArrayLike<number>, done: boolean): void {
     const i = this.next, d = this.data, n = this.stateSize;
+    if (!(action >= 0 && action < this.actions && (action | 0) === action)) {
+      throw new RangeError(`replay memory push: action must be a whole number from 0 to ${this.actions - 1}, got ${action}`);
+    }
+    if (typeof reward !== "number" || reward - reward !== 0) throw new RangeError(`replay memory push: reward must be a finite number, got ${reward}`);
+    if (typeof done !== "boolean") throw new TypeError(`replay memory push: done must be true or false, got ${JSON.stringify(done)}`);
+    if (state?.length !== n || nextState?.length !== n) {
+      throw new RangeError(`replay memory push: state and nextState must hold ${n} numbers each, got ${state?.length} and ${nextState?.length}`);
+    }
     for (let k = 0; k < n; k++) {
+      const s = state[k], x = nextState[k];
+      if (s - s !== 0 || x - x !== 0) throw new RangeError(`replay memory push: ${s - s !== 0 ? "state" : "nextState"}[${k}] must be a finite number, got ${s - s !== 0 ? s : x}`);
+    }
+    for (let k = 0; k < n; k++) { // written only once all is checked: a refused push leaves the slot's old transition whole
       d.states[i * n + k] = state[k];
       d.nextStates[i * n + k] = nextState[k];
     }
@@ -114,7 +142,7 @@ export class ReplayMemory {
   static restore(s: MemorySnapshot): ReplayMemory {
     const m = new ReplayMemory(s.capacity, s.stateSize);
     const d = m.data;
-    if (s.states.length !== d.states.length || s.actions.length !== d.actions.length || !(s.count >= 0 && s.count <= s.capacity)) {
+    if (s.states.length !== d.states.length || s.actions.length !== d.actions.length || !wholeIn(s.count, 0, s.capacity) || !wholeIn(s.next, 0, s.capacity - 1)) {
       throw new Error("corrupt replay memory snapshot: its arrays do not match its capacity");
     }
     d.states.set(s.states); d.actions.set(s.actions); d.rewards.set(s.rewards); d.nextStates.set(s.nextStates); d.dones.set(s.dones);

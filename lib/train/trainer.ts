@@ -206,7 +206,7 @@ async function setUp(c: TrainConfig, stepCap: number, resume?: TrainerSnapshot) 
   const target = buildQNetwork({ hiddenLayers: c.hiddenLayers });
   copyWeights(online, target);
   const optimizer = makeOptimizer(c.learningRate);
-  const fresh = { env, rng, online, target, optimizer, memory: new ReplayMemory(c.memory === "episode" ? stepCap : c.memoryCapacity) };
+  const fresh = { env, rng, online, target, optimizer, memory: new ReplayMemory(c.memory === "episode" ? stepCap : c.memoryCapacity, 6, 3) };
   if (!resume) return fresh;
   try {
     return { ...fresh, ...(await restoreSnapshot(resume, c, fresh)) };
