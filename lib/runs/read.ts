@@ -6,7 +6,7 @@ import { existsSync, readdirSync, statSync } from "node:fs";
 import { basename, dirname, join, resolve } from "node:path";
 import { committedFolder } from "../files";
 import { FILE_LIMITS, isMissing, readTextInFolder } from "../folder-read";
-import { checkRunMeta, episodeLineProblem } from "./validate";
+import { checkRunConfig, checkRunMeta, checkRunSummary, episodeLineProblem } from "./validate";
 import { FILES, RUN_FORMAT, type EpisodeLine, type RunConfig, type RunMeta, type RunStatus, type RunSummary } from "./format";
 
 export interface Run {
@@ -102,10 +102,10 @@ export function readRun(dir: string): Run {
   return {
     dir,
     name: basename(resolve(dir)),
-    config: readJson<RunConfig>(dir, FILES.config, "the run's config"),
+    config: checkRunConfig(readJson<unknown>(dir, FILES.config, "the run's config"), join(dir, FILES.config)),
     meta: checkRunMeta(readJson<unknown>(dir, FILES.meta, "the run's meta"), join(dir, FILES.meta)),
     records: readEpisodeLog(join(dir, FILES.episodes)),
-    summary: existsSync(summaryPath) ? readJson<RunSummary>(dir, FILES.summary, "the run's summary") : null,
+    summary: existsSync(summaryPath) ? checkRunSummary(readJson<unknown>(dir, FILES.summary, "the run's summary"), summaryPath) : null,
     modelDir: existsSync(join(modelDir, "model.json")) ? modelDir : null,
     checkpointDir: existsSync(join(checkpointDir, "snapshot.json")) ? checkpointDir : null,
   };
@@ -131,7 +131,7 @@ export function findRunFolders(dir: string, depth = 3): string[] {
 export function listRuns(dir = "runs"): RunListing[] {
   return findRunFolders(dir).map((d) => {
     const meta = checkRunMeta(readJson<unknown>(d, FILES.meta, "the run's meta"), join(d, FILES.meta));
-    const summary = existsSync(join(d, FILES.summary)) ? readJson<RunSummary>(d, FILES.summary, "the run's summary") : null;
+    const summary = existsSync(join(d, FILES.summary)) ? checkRunSummary(readJson<unknown>(d, FILES.summary, "the run's summary"), join(d, FILES.summary)) : null;
     return {
       dir: d,
       name: basename(resolve(d)),
