@@ -135,3 +135,23 @@ export function readTextInFolder(folder: string, name: string, maxBytes: number)
 export function isMissing(e: unknown): boolean {
   return (e as { code?: string })?.code === "ENOENT";
 }
+
+/**
+ * `sub` (a folder inside `folder`, e.g. a run's model/ or checkpoint/), refused
+ * when it is a symlink or path leading out of `folder`: a run folder someone
+ * hands us must not point our reads elsewhere. A missing `sub` is returned as is.
+ */
+export function subfolderOf(folder: string, sub: string): string {
+  let root: string, real: string;
+  try {
+    root = realpathSync(folder);
+    real = realpathSync(sub);
+  } catch {
+    return sub;
+  }
+  const rel = relative(root, real);
+  if (rel === "" || rel === ".." || rel.startsWith(`..${sep}`) || isAbsolute(rel)) {
+    throw refuse(`refusing to read ${sub}: it leads out of the folder ${folder} (to ${real}); only files inside the folder are read`);
+  }
+  return sub;
+}

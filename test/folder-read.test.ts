@@ -15,6 +15,7 @@ import { loadModel, MODEL_LIMITS, readModelMetadata, saveModel } from "../lib/ag
 import { FILE_LIMITS, readFileInFolder } from "../lib/folder-read";
 import { readRun, listRuns } from "../lib/runs/read";
 import { readSnapshot } from "../lib/train/snapshot-file";
+import { runCli } from "../lib/cli/program";
 
 let root: string, good: string;
 const fixtureRun = join(__dirname, "fixtures", "page-run");
@@ -141,8 +142,29 @@ test("run folders: meta, config, summary, the log and the snapshot are read only
   writeFileSync(join(badMeta, "meta.json"), JSON.stringify({ ...meta, seed: "one" }));
   assert.throws(() => readRun(badMeta), /meta\.json: field seed must be a whole number >= 0, got "one"/);
 
+  const linkedModel = run("run-linked-model");
+  rmSync(join(linkedModel, "model"), { recursive: true });
+  symlinkSync(good, join(linkedModel, "model"));
+  assert.throws(() => readRun(linkedModel), /refusing to read .*model: it leads out of the folder/);
+
   assert.throws(() => readFileInFolder(root, "../etc/passwd", 100), /the name must not hold `\.\.`/);
   assert.throws(() => readFileInFolder(root, "/etc/passwd", 100), /must be relative to the folder/);
+});
+
+test("play on a run folder whose model/ is a symlink out of it refuses in one line", async () => {
+  const dir = join(root, "run-play-linked");
+  cpSync(fixtureRun, dir, { recursive: true });
+  rmSync(join(dir, "model"), { recursive: true });
+  symlinkSync(good, join(dir, "model"));
+  const errors: string[] = [];
+  const log = console.log, error = console.error;
+  console.log = () => {};
+  console.error = (...a: unknown[]) => void errors.push(a.join(" "));
+  try {
+    await assert.rejects(runCli(["play", "--model", dir, "--episodes", "1"]), /refusing to read .*model: it leads out of the folder/);
+  } finally {
+    Object.assign(console, { log, error });
+  }
 });
 
 test("a checkpoint's snapshot.bin is checked against snapshot.json before reading, and read only from inside", () => {

@@ -20,6 +20,7 @@ import { EXIT } from "./errors";
 import { StopRequests } from "./signals";
 import type { PlotlyMode } from "./options";
 import { shown } from "./train-command";
+import { subfolderOf } from "../folder-read";
 
 export interface PlayFlags {
   model: string;
@@ -31,7 +32,7 @@ export interface PlayFlags {
 
 /** A run folder stands for its model/. */
 function modelFolder(dir: string): string {
-  const inRun = committedFolder(join(dir, FILES.model));
+  const inRun = subfolderOf(dir, committedFolder(join(dir, FILES.model))); // a run's model/ must not lead out of the run
   return !existsSync(join(dir, "model.json")) && existsSync(join(inRun, "model.json")) ? inRun : dir;
 }
 

@@ -5,7 +5,7 @@
  * it, and says where everything is.
  */
 import { existsSync, readdirSync, rmdirSync } from "node:fs";
-import { FILE_LIMITS, isMissing, readTextInFolder } from "../folder-read";
+import { FILE_LIMITS, isMissing, readTextInFolder, subfolderOf } from "../folder-read";
 import { join, relative } from "node:path";
 import { resolveConfig, type TrainConfig } from "../train/config";
 import { preset as presetConfig } from "../train/presets";
@@ -147,7 +147,7 @@ function planResume(flags: TrainFlags): Plan {
     const summary = existsSync(join(dir, FILES.summary)) ? (readRunJson(dir, FILES.summary) as Partial<RunSummary> | null) : null;
     if (summary?.status === "solved") throw new Error(`${dir} already cleared the bar at episode ${summary.solvedAtEpisode}; nothing to resume`);
     const checkpointPath = join(dir, FILES.checkpoint, "snapshot.json");
-    const snapshot = readSnapshot(join(dir, FILES.checkpoint));
+    const snapshot = readSnapshot(subfolderOf(dir, join(dir, FILES.checkpoint)));
     const inFile = (path: string, f: () => TrainConfig): TrainConfig => {
       try {
         return f();

@@ -19,6 +19,7 @@ import { isRunFolder, readRun } from "../runs/read";
 import { FILES } from "../runs/format";
 import { MAX_EPISODE_STEPS_LIMIT } from "../train/config";
 import type { PageFacts } from "./app";
+import { subfolderOf } from "../folder-read";
 
 /** The marker a page folder carries; its content lists the names the page wrote. */
 export const PAGE_MARKER = ".acrobot-dqn-page";
@@ -57,7 +58,7 @@ export function checkPageFolder(out: string): void {
 
 /** A run folder stands for its model/ (as `play` takes it). */
 function modelFolder(dir: string): { modelDir: string; runDir: string | null } {
-  if (isRunFolder(dir) && !existsSync(join(dir, "model.json"))) return { modelDir: join(dir, FILES.model), runDir: dir };
+  if (isRunFolder(dir) && !existsSync(join(dir, "model.json"))) return { modelDir: subfolderOf(dir, join(dir, FILES.model)), runDir: dir };
   const parent = dirname(resolve(dir));
   return { modelDir: dir, runDir: basename(resolve(dir)) === FILES.model && isRunFolder(parent) ? parent : null };
 }

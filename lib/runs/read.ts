@@ -5,7 +5,7 @@
 import { existsSync, readdirSync, statSync } from "node:fs";
 import { basename, dirname, join, resolve } from "node:path";
 import { committedFolder } from "../files";
-import { FILE_LIMITS, isMissing, readTextInFolder } from "../folder-read";
+import { FILE_LIMITS, isMissing, readTextInFolder, subfolderOf } from "../folder-read";
 import { checkRunConfig, checkRunMeta, checkRunSummary, episodeLineProblem } from "./validate";
 import { FILES, RUN_FORMAT, type EpisodeLine, type RunConfig, type RunMeta, type RunStatus, type RunSummary } from "./format";
 
@@ -98,7 +98,7 @@ export function readRun(dir: string): Run {
   if (!isRunFolder(dir)) throw new Error(`${dir} is not a run folder (no ${FILES.meta} written by acrobot-dqn)`);
   const summaryPath = join(dir, FILES.summary);
   // committedFolder: a save killed between its two renames left the previous folder set aside.
-  const modelDir = committedFolder(join(dir, FILES.model)), checkpointDir = committedFolder(join(dir, FILES.checkpoint));
+  const modelDir = subfolderOf(dir, committedFolder(join(dir, FILES.model))), checkpointDir = subfolderOf(dir, committedFolder(join(dir, FILES.checkpoint)));
   return {
     dir,
     name: basename(resolve(dir)),
