@@ -92,6 +92,8 @@ test("weights are checked against the manifest's shapes before a byte is read; s
     ["quantized weights", (j) => (j.weightsManifest[0].weights[0].quantization = { dtype: "uint8" }), /weights\[0\]\.quantization is not supported/],
     ["units of 10^9", (j) => (j.modelTopology.config.layers[1].config.units = 1_000_000_000), /modelTopology\.config\.layers\[1\]\.config\.units must be a whole number from 1 to 65536/],
     ["an input shape of 10^9", (j) => (j.modelTopology.config.layers[0].config.batch_input_shape = [null, 1_000_000_000]), /layers\[0\]\.config\.batch_input_shape must be a list of at most 5 sizes/],
+    ["layers that are not a list (found by the fuzzer)", (j) => (j.modelTopology.config.layers = { a: true }), /modelTopology\.config\.layers must be a list of layers/],
+    ["a layer without a class name", (j) => (j.modelTopology.config.layers[0] = { config: {} }), /modelTopology\.config\.layers\[0\] must be \{class_name, config\}/],
     ["a manifest entry that is not an object", (j) => (j.weightsManifest[0] = "weights.bin"), /weightsManifest\[0\] must be an object with lists paths and weights/],
   ];
   for (const [what, edit, re] of cases) await refusedWithoutLeak(() => loadModel(modelWith(edit)), re, what);

@@ -133,6 +133,18 @@ function checkTopology(topology: unknown, jsonPath: string): void {
     }
   };
   walk(topology, "modelTopology", 0);
+  // The shape tfjs walks before anything else: a class name, and a config whose layers are a list of {class_name, config}.
+  const t = topology as Record<string, unknown>;
+  const [top, at] = isObj(t.model_config) ? [t.model_config, "modelTopology.model_config"] : [t, "modelTopology"];
+  if (typeof top.class_name !== "string") bad(`${at}.class_name`, `must be a layer or model class name such as "Sequential", got ${JSON.stringify(top.class_name) ?? "nothing"}`);
+  if (!isObj(top.config)) bad(`${at}.config`, "must be an object");
+  const config = top.config as Record<string, unknown>;
+  if (config.layers !== undefined) {
+    if (!Array.isArray(config.layers)) bad(`${at}.config.layers`, "must be a list of layers");
+    (config.layers as unknown[]).forEach((l, i) => {
+      if (!isObj(l) || typeof l.class_name !== "string" || !isObj(l.config)) bad(`${at}.config.layers[${i}]`, "must be {class_name, config}");
+    });
+  }
 }
 
 /** The weight entries and files of a manifest, every field checked against MODEL_LIMITS; and the bytes they need. */
