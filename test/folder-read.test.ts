@@ -181,6 +181,10 @@ test("a checkpoint's snapshot.bin is checked against snapshot.json before readin
   writeFileSync(join(dir, "snapshot.json"), JSON.stringify(json));
   writeFileSync(join(dir, "snapshot.bin"), Buffer.alloc(28));
   assert.equal(readSnapshot(dir).online.values[0].length, 2);
+  const run = join(root, "run-linked-checkpoint");
+  mkdirSync(run);
+  symlinkSync(dir, join(run, "checkpoint"));
+  assert.throws(() => readSnapshot(join(run, "checkpoint")), /refusing to read .*checkpoint: it leads out of the folder .*run-linked-checkpoint/);
   truncateSync(join(dir, "snapshot.bin"), 3 * 1024 * 1024 * 1024);
   assert.throws(() => readSnapshot(dir), /snapshot\.bin: it holds 3072 MiB, more than the 2048 MiB allowed/);
   truncateSync(join(dir, "snapshot.bin"), 32);

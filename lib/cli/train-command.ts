@@ -4,8 +4,7 @@
  * when resuming (every field of it checked), takes the folder's lock, runs
  * it, and says where everything is.
  */
-import { existsSync, readdirSync, rmdirSync } from "node:fs";
-import { FILE_LIMITS, isMissing, readTextInFolder, subfolderOf } from "../folder-read";
+import { existsSync, readdirSync, readFileSync, rmdirSync } from "node:fs";
 import { join, relative } from "node:path";
 import { resolveConfig, type TrainConfig } from "../train/config";
 import { preset as presetConfig } from "../train/presets";
@@ -25,6 +24,7 @@ import { trainRun, type TrainRunOutcome } from "./run-training";
 import { commandLine, packageVersion } from "../runs/meta";
 import type { Overrides, PlotlyMode } from "./options";
 import { maxOf, minOf } from "../extent";
+import { FILE_LIMITS, isMissing, readTextInFolder } from "../folder-read";
 
 export interface TrainFlags {
   preset?: string;
@@ -147,7 +147,7 @@ function planResume(flags: TrainFlags): Plan {
     const summary = existsSync(join(dir, FILES.summary)) ? (readRunJson(dir, FILES.summary) as Partial<RunSummary> | null) : null;
     if (summary?.status === "solved") throw new Error(`${dir} already cleared the bar at episode ${summary.solvedAtEpisode}; nothing to resume`);
     const checkpointPath = join(dir, FILES.checkpoint, "snapshot.json");
-    const snapshot = readSnapshot(subfolderOf(dir, join(dir, FILES.checkpoint)));
+    const snapshot = readSnapshot(join(dir, FILES.checkpoint));
     const inFile = (path: string, f: () => TrainConfig): TrainConfig => {
       try {
         return f();

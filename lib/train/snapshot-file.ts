@@ -6,9 +6,9 @@
  * refused with the file and the field named, never resumed into NaNs.
  */
 import { existsSync } from "node:fs";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 import { committedFolder, recoverFolder, replaceFolder, writeFileChecked } from "../files";
-import { FILE_LIMITS, fileSizeInFolder, readFileInFolder, readTextInFolder } from "../folder-read";
+import { FILE_LIMITS, fileSizeInFolder, readFileInFolder, readTextInFolder, subfolderOf } from "../folder-read";
 import type { TensorList, TrainerSnapshot } from "./snapshot";
 import type { EpisodeRecord } from "./trainer";
 
@@ -85,7 +85,9 @@ function describedBytes(j: Record<string, unknown>): number | null {
 }
 
 export function readSnapshot(dir: string): TrainerSnapshot {
-  dir = committedFolder(dir); // a write killed between its two renames left the previous snapshot set aside
+  // A write killed between its two renames left the previous snapshot set aside; and a
+  // checkpoint folder that is a symlink out of its run folder is not read.
+  dir = subfolderOf(dirname(dir), committedFolder(dir));
   const jsonPath = join(dir, JSON_FILE), binPath = join(dir, BIN_FILE);
   if (!existsSync(jsonPath) || !existsSync(binPath)) throw new Error(`no training snapshot in ${dir} (expected ${JSON_FILE} and ${BIN_FILE})`);
   const text = readTextInFolder(dir, JSON_FILE, FILE_LIMITS.snapshotJson);
