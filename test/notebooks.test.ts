@@ -92,8 +92,12 @@ const CHAPTERS = [
 
 /** The episodes a notebook's own loop played, as its saved run (episodes.jsonl) has them. */
 function savedEpisodes(run: string): { return: number; steps: number; loss: number | null }[] {
+  return savedRecords(run).map((r) => ({ return: r.return, steps: r.steps, loss: r.loss }));
+}
+
+function savedRecords(run: string): { return: number; steps: number; loss: number | null; meanMaxQ?: number | null }[] {
   const lines = readFileSync(join(SMOKE.ACROBOT_DQN_RUNS, "notebooks", run, "episodes.jsonl"), "utf8").trim().split("\n");
-  return lines.map((l) => JSON.parse(l)).map((r) => ({ return: r.return, steps: r.steps, loss: r.loss }));
+  return lines.map((l) => JSON.parse(l));
 }
 
 for (const ch of CHAPTERS) {
@@ -117,6 +121,14 @@ for (const ch of CHAPTERS) {
     const lib = await train({ ...presets[ch.preset], seed: 1, maxEpisodes: 2 });
     lib.model.dispose();
     assert.deepEqual(lib.records.map((r) => ({ return: r.return, steps: r.steps, loss: r.loss })), fromNotebook);
+
+    // The notebook records mean max Q its own way (one batch after the episode, train() one state at a time): the same measure.
+    assert.match(out, /mean max Q\(s, a\) over the states of each episode/, "the mean max Q chart");
+    const notebookQ = savedRecords(ch.run).map((r) => r.meanMaxQ);
+    lib.records.forEach((r, i) => {
+      const want = r.meanMaxQ, got = notebookQ[i];
+      assert.ok(typeof want === "number" && typeof got === "number" && Math.abs(got - want) <= 1e-4 * Math.max(1, Math.abs(want)), `episode ${i + 1}: notebook mean max Q ${got}, train() ${want}`);
+    });
   });
 
   test(`${id} solved: the solution passes the check and the chapter trains with the learner's answer`, async () => {

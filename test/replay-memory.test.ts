@@ -101,3 +101,19 @@ test("issue 17 §6: bad input is refused where it enters, with what is allowed, 
   five.push([0, 0], 4, 0, [0, 0], false);
   assert.throws(() => five.push([0, 0], 5, 0, [0, 0], false), /from 0 to 4, got 5/);
 });
+
+test("latest(n) gives the n most recent transitions, oldest first, also across the ring's wrap", () => {
+  const m = new ReplayMemory(5);
+  for (let k = 0; k < 3; k++) pushNumbered(m, k);
+  assert.deepEqual(Array.from(m.latest(2).rewards), [-1, -2]);
+  assert.deepEqual(Array.from(m.latest(3).states.subarray(0, 6)), Array(6).fill(0));
+  assert.equal(m.latest(0).rewards.length, 0);
+  for (let k = 3; k < 12; k++) pushNumbered(m, k); // slots now hold 10, 11, 7, 8, 9
+  assert.deepEqual(Array.from(m.latest(4).rewards), [-8, -9, -10, -11]);
+  assert.deepEqual(Array.from(m.latest(5).rewards), Array.from(m.all().rewards));
+  assert.deepEqual(Array.from(m.latest(3).nextStates.subarray(12, 18)), Array(6).fill(11.5));
+  assert.deepEqual(Array.from(m.latest(3).dones), [9, 10, 11].map((k) => (k % 2 === 0 ? 1 : 0)));
+  assert.throws(() => m.latest(6), /from 0 to the 5 transitions stored/);
+  assert.throws(() => m.latest(-1), /whole number/);
+  assert.throws(() => m.latest(1.5), /whole number/);
+});

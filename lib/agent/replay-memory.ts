@@ -130,6 +130,16 @@ export class ReplayMemory {
     return out;
   }
 
+  /** The `n` most recent transitions, oldest first: the episode just played, for its mean max Q. */
+  latest(n: number): Batch {
+    if (!Number.isInteger(n) || n < 0 || n > this.count) {
+      throw new RangeError(`replay memory latest(${n}): allowed is a whole number from 0 to the ${this.count} transitions stored`);
+    }
+    const out = emptyBatch(n, this.stateSize);
+    for (let j = 0; j < n; j++) this.copyRow((this.next - n + j + this.capacity) % this.capacity, out, j);
+    return out;
+  }
+
   /** Everything stored, for a checkpoint (copies). */
   snapshot(): MemorySnapshot {
     const d = this.data;
