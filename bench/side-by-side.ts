@@ -4,10 +4,10 @@
  * next, so both see the same machine and a faster core favours neither. Only the ratio within a
  * pair is reported as the result; the absolute seconds are whatever the shared machine gave.
  *
- *   npx tsx bench/side-by-side.ts peer [--seeds 1,2,3,4,5] [--presets fast,improved] [--skip-micro] [--skip-train]
+ *   npx tsx bench/side-by-side.ts peer [--seeds 1,2,3,4,5] [--presets fast,improved] [--skip-micro] [--skip-train] [--parallel PAIRS]
  *     ours against the same DQN in PyTorch (bench/torch_peer.py, bench/torch_dqn.py), one thread
  *     each: the update at the three bench sizes, then time to the -90 bar per preset and seed
- *   npx tsx bench/side-by-side.ts sync [--seeds 1,2,3,4,5]
+ *   npx tsx bench/side-by-side.ts sync [--seeds 1,2,3,4,5] [--parallel PAIRS]
  *     `fast` with the target synced every 250 env steps against every 125, and the exercise's
  *     `tipHeight` (built on fast) likewise; each model then plays 100 greedy episodes
  *
@@ -69,6 +69,24 @@ export async function runPair<A, B>(a: Side, b: Side, round: number): Promise<[A
   return Promise.all([runPinned<A>(a, ca), runPinned<B>(b, cb)]);
 }
 
+/**
+ * Runs `n` pairs, `parallel` at a time (each pair still one side per core), results in order.
+ * On a machine crowded with other work a process gets a small share of a core whatever it does,
+ * so several pairs at once finish sooner; the ratio within each pair is what counts.
+ */
+export async function runPairs<T>(n: number, parallel: number, pair: (i: number) => Promise<T>): Promise<T[]> {
+  const results: T[] = new Array(n);
+  let next = 0;
+  const worker = async () => {
+    while (next < n) {
+      const i = next++;
+      results[i] = await pair(i);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.max(1, Math.min(parallel, n)) }, worker));
+  return results;
+}
+
 /** The sides. Ours runs on the wasm backend, one thread, like every training in BENCHMARKS.md. */
 const tsxImport = () => pathToFileURL(require.resolve("tsx")).href;
 const oursEnv = (): NodeJS.ProcessEnv => ({ ...process.env, TFJS_BACKEND: "wasm", ACROBOT_DQN_WASM_THREADS: "1" });
@@ -128,16 +146,16 @@ async function peerUpdates(python: string, rounds: number, log: (l: string) => v
 interface PeerTrainRow { preset: string; seed: number; ours: TrainJobResult; torch: TorchTrainResult }
 
 /** Time to the bar: for each preset and seed, ours and PyTorch's training side by side. */
-async function peerTraining(python: string, presets: string[], seeds: number[], log: (l: string) => void): Promise<string> {
-  const rows: PeerTrainRow[] = [];
-  let round = 0;
-  for (const name of presets) for (const seed of seeds) {
+async function peerTraining(python: string, presets: string[], seeds: number[], parallel: number, log: (l: string) => void): Promise<string> {
+  const jobs = presets.flatMap((name) => seeds.map((seed) => ({ name, seed })));
+  const rows = await runPairs(jobs.length, parallel, async (round): Promise<PeerTrainRow> => {
+    const { name, seed } = jobs[round];
     const config = { ...preset(name), seed };
-    const [ours, torch] = await runPair<TrainJobResult, TorchTrainResult>(oursTraining(`ours ${name}`, config, 0), torchTraining(`torch ${name}`, python, config), round++);
-    rows.push({ preset: name, seed, ours, torch });
+    const [ours, torch] = await runPair<TrainJobResult, TorchTrainResult>(oursTraining(`ours ${name}`, config, 0), torchTraining(`torch ${name}`, python, config), round);
     log(`  ${name} seed ${seed}: ours ${ours.solved ? "solved" : "NOT solved"} at ${ours.envSteps} env steps in ${fmt(ours.seconds)} s; ` +
       `torch ${torch.solved ? "solved" : "NOT solved"} at ${torch.envSteps} in ${fmt(torch.seconds)} s (load ${loadNow()}); ${JSON.stringify({ ours, torch })}`);
-  }
+    return { preset: name, seed, ours, torch };
+  });
   const lines = [
     "| preset | seed | ours: env steps, s | PyTorch: env steps, s | ms per env step, ours / PyTorch | ratio per env step | ratio seconds to the bar |",
     "|---|---|---|---|---|---|---|",
@@ -158,7 +176,7 @@ async function peerTraining(python: string, presets: string[], seeds: number[], 
   return lines.join("\n");
 }
 
-export async function benchPeerSideBySide(opts: { seeds: number[]; presets: string[]; micro: boolean; train: boolean; rounds?: number; log: (l: string) => void; pythons?: string[] }): Promise<string | null> {
+export async function benchPeerSideBySide(opts: { seeds: number[]; presets: string[]; micro: boolean; train: boolean; rounds?: number; parallel?: number; log: (l: string) => void; pythons?: string[] }): Promise<string | null> {
   const python = findTorchPython(opts.pythons);
   if (python === null) {
     opts.log(HOW_TO_GET_TORCH);
@@ -172,7 +190,7 @@ export async function benchPeerSideBySide(opts: { seeds: number[]; presets: stri
   }
   if (opts.train) {
     opts.log(`Time to the bar, ours and PyTorch's at the same time (presets ${opts.presets.join(", ")}; seeds ${opts.seeds.join(", ")}):`);
-    parts.push(await peerTraining(python, opts.presets, opts.seeds, opts.log));
+    parts.push(await peerTraining(python, opts.presets, opts.seeds, opts.parallel ?? 1, opts.log));
   }
   return parts.join("\n\n");
 }
@@ -186,22 +204,22 @@ export const GREEDY_BAR = -90;
 export const GREEDY_EPISODES = 100;
 const meetsGreedy = (r: TrainJobResult) => r.solved && r.greedyMean !== null && r.greedyMean >= GREEDY_BAR;
 
-export async function benchSync(opts: { seeds: number[]; log: (l: string) => void; faster?: number }): Promise<string> {
+export async function benchSync(opts: { seeds: number[]; log: (l: string) => void; faster?: number; parallel?: number }): Promise<string> {
   assertTwoCores();
   const faster = opts.faster ?? 125;
   const settings = ["fast", "tipHeight"];
-  const rows: SyncRow[] = [];
-  let round = 0;
-  for (const name of settings) for (const seed of opts.seeds) {
+  const jobs = settings.flatMap((name) => opts.seeds.map((seed) => ({ name, seed })));
+  const rows = await runPairs(jobs.length, opts.parallel ?? 1, async (round): Promise<SyncRow> => {
+    const { name, seed } = jobs[round];
     const base = { ...preset(name), seed };
     const [a, b] = await runPair<TrainJobResult, TrainJobResult>(
       oursTraining(`${name} sync ${base.targetSyncEvery}`, base, GREEDY_EPISODES),
       oursTraining(`${name} sync ${faster}`, { ...base, targetSyncEvery: faster }, GREEDY_EPISODES),
-      round++,
+      round,
     );
-    rows.push({ setting: name, seed, a, b });
     opts.log(`  ${name} seed ${seed} (load ${loadNow()}): ${JSON.stringify({ a, b })}`);
-  }
+    return { setting: name, seed, a, b };
+  });
   const cell = (r: TrainJobResult) =>
     `${r.envSteps}${r.solved ? "" : " (not solved)"}, ${fmt(r.seconds)} s, greedy ${r.greedyMean === null ? "-" : fmt(r.greedyMean, 2)} (${r.greedySuccesses}/${r.greedyEpisodes})${meetsGreedy(r) ? "" : " FAILS"}`;
   const lines = [
@@ -227,7 +245,7 @@ function assertTwoCores(): void {
 
 // ---------------------------------------------------------------- command line
 
-const USAGE = "usage: npx tsx bench/side-by-side.ts peer|sync [--seeds 1,2,3,4,5] [--presets fast,improved] [--skip-micro] [--skip-train] [--rounds N]";
+const USAGE = "usage: npx tsx bench/side-by-side.ts peer|sync [--seeds 1,2,3,4,5] [--presets fast,improved] [--skip-micro] [--skip-train] [--rounds N] [--parallel PAIRS]";
 
 export function parseSeeds(s: string, what = "seeds"): number[] {
   return s.split(",").map((x) => {
@@ -244,21 +262,23 @@ async function main(): Promise<void> {
       seeds: { type: "string", default: "1,2,3,4,5" },
       presets: { type: "string", default: "fast,improved" },
       rounds: { type: "string", default: "4" },
+      parallel: { type: "string", default: "1" },
       "skip-micro": { type: "boolean", default: false },
       "skip-train": { type: "boolean", default: false },
     },
   });
   const what = positionals[0];
   const seeds = parseSeeds(values.seeds);
+  const parallel = parseSeeds(values.parallel, "parallel")[0];
   const log = (l: string) => console.log(l);
   console.log(`# side by side, ${new Date().toISOString()}, ${availableParallelism()} cores, load ${loadNow()}`);
   if (what === "peer") {
     const presets = values.presets.split(",");
     presets.forEach((p) => preset(p)); // an unknown name fails here, before anything runs
-    const text = await benchPeerSideBySide({ seeds, presets, micro: !values["skip-micro"], train: !values["skip-train"], rounds: parseSeeds(values.rounds, "rounds")[0], log });
+    const text = await benchPeerSideBySide({ seeds, presets, micro: !values["skip-micro"], train: !values["skip-train"], rounds: parseSeeds(values.rounds, "rounds")[0], parallel, log });
     if (text !== null) console.log(`\n${text}`);
   } else if (what === "sync") {
-    console.log(`\n${await benchSync({ seeds, log })}`);
+    console.log(`\n${await benchSync({ seeds, parallel, log })}`);
   } else {
     throw new Error(`unknown experiment ${JSON.stringify(what ?? "")}: choose peer or sync\n${USAGE}`);
   }
