@@ -10,7 +10,7 @@
  *     (`compare` with one job, then one per core: wall times and the speed-up)
  *   npm run bench -- --notebook 07-compare-chapters --skip-micro
  *     (a notebook's full run on the real kernel, one training at a time, then one per core)
- *   npm run bench -- --peer [--seeds 1,2,3,4,5] [--presets fast,improved]
+ *   npm run bench -- --peer [--seeds 1,2,3,4,5] [--presets fast,improved] [--parallel PAIRS]
  *     (ours and the same DQN in PyTorch AT THE SAME TIME, one core each, cores swapped between
  *     rounds: the update at the three bench sizes, then time to the bar per preset and seed;
  *     needs Debian's python3-torch: bench/side-by-side.ts)
@@ -31,7 +31,7 @@ import { benchPeerSideBySide } from "./side-by-side";
 import { benchNotebook, notebookBenchText } from "./notebook-bench";
 import { benchWasmThreads, wasmThreadsText } from "./wasm-threads";
 
-const USAGE = "usage: npm run bench [-- [--peer] [--wasm-threads] [--compare] [--notebook NAME [--notebook-jobs 1,2]] --presets a,b --seeds 1,2,3 --cap-episodes N --cap-steps N --skip-micro]";
+const USAGE = "usage: npm run bench [-- [--peer [--parallel PAIRS]] [--wasm-threads] [--compare] [--notebook NAME [--notebook-jobs 1,2]] --presets a,b --seeds 1,2,3 --cap-episodes N --cap-steps N --skip-micro]";
 
 async function main(): Promise<void> {
   let values;
@@ -48,6 +48,7 @@ async function main(): Promise<void> {
         "wasm-threads": { type: "boolean", default: false },
         notebook: { type: "string" },
         "notebook-jobs": { type: "string" },
+        parallel: { type: "string", default: "1" },
         help: { type: "boolean", default: false },
       },
     }));
@@ -96,7 +97,8 @@ async function main(): Promise<void> {
     const seeds = ints(values.seeds ?? "1,2,3,4,5", "seeds");
     const presets = values.presets && !values.compare ? values.presets.split(",") : ["fast", "improved"];
     console.log("\nOurs against PyTorch, side by side (bench/side-by-side.ts):");
-    const text = await benchPeerSideBySide({ seeds, presets, micro: true, train: true, log: (l) => console.log(`  ${l}`) });
+    const parallel = ints(values.parallel, "parallel")[0]; // pairs at once (each pair still one side per core)
+    const text = await benchPeerSideBySide({ seeds, presets, micro: true, train: true, parallel, log: (l) => console.log(`  ${l}`) });
     if (text !== null) console.log(`\n${text}`);
   }
 
