@@ -268,6 +268,7 @@ async function main(): Promise<void> {
     },
   });
   const what = positionals[0];
+  if (what !== "peer" && what !== "sync") throw new Error(`unknown experiment ${JSON.stringify(what ?? "")}: choose peer or sync\n${USAGE}`);
   const seeds = parseSeeds(values.seeds);
   const parallel = parseSeeds(values.parallel, "parallel")[0];
   const log = (l: string) => console.log(l);
@@ -277,10 +278,8 @@ async function main(): Promise<void> {
     presets.forEach((p) => preset(p)); // an unknown name fails here, before anything runs
     const text = await benchPeerSideBySide({ seeds, presets, micro: !values["skip-micro"], train: !values["skip-train"], rounds: parseSeeds(values.rounds, "rounds")[0], parallel, log });
     if (text !== null) console.log(`\n${text}`);
-  } else if (what === "sync") {
-    console.log(`\n${await benchSync({ seeds, parallel, log })}`);
   } else {
-    throw new Error(`unknown experiment ${JSON.stringify(what ?? "")}: choose peer or sync\n${USAGE}`);
+    console.log(`\n${await benchSync({ seeds, parallel, log })}`);
   }
 }
 
