@@ -12,7 +12,7 @@ import * as path from "node:path";
 import { Acrobot } from "../lib/env/acrobot";
 import { preset } from "../lib/train/presets";
 import { resolveConfig } from "../lib/train/config";
-import { runPair, runPinned, oursTraining, benchPeerSideBySide, parseSeeds, type Side } from "../bench/side-by-side";
+import { runPair, runPairs, runPinned, oursTraining, benchPeerSideBySide, parseSeeds, type Side } from "../bench/side-by-side";
 import { findTorchPython, HOW_TO_GET_TORCH } from "../bench/torch-peer";
 import type { TrainJobResult } from "../bench/train-job";
 
@@ -41,6 +41,22 @@ test("a side that fails or prints no JSON is named in a one-line error", { timeo
   await assert.rejects(runPinned(failing, "0"), /^Error: broken side on core 0 failed \(exit 3\): not this \| last words$/);
   const chatty: Side = { label: "chatty side", command: "sh", args: ["-c", "echo hello"], env: process.env };
   await assert.rejects(runPinned(chatty, "0"), /chatty side on core 0 printed no JSON result \(last line: "hello"\)/);
+});
+
+test("runPairs keeps at most `parallel` pairs running and returns the results in order", async () => {
+  let running = 0, most = 0;
+  const started: number[] = [];
+  const results = await runPairs(7, 3, async (i) => {
+    started.push(i);
+    most = Math.max(most, ++running);
+    await new Promise((r) => setTimeout(r, 20 * ((i * 5) % 3)));
+    running--;
+    return i * 10;
+  });
+  assert.deepEqual(results, [0, 10, 20, 30, 40, 50, 60]);
+  assert.equal(most, 3);
+  assert.deepEqual(started.slice(0, 3), [0, 1, 2]);
+  assert.deepEqual(await runPairs(2, 0, async (i) => i), [0, 1]); // 0 still runs one at a time
 });
 
 test("seeds and rounds must be whole numbers", () => {
