@@ -35,13 +35,20 @@ export interface Side {
 
 /** The two cores a pair runs on; round r puts side A on CORES[r % 2]. */
 const CORES = ["0", "1"] as const;
-/** A job that has not finished after this long has hung (a full `improved` training alone is 2-5 minutes here). */
-const JOB_TIMEOUT_MS = 60 * 60 * 1000;
+/**
+ * A job that has not finished after this long has hung. Generous: on 2026-12-05, at a load
+ * average of 60-130, a `fast` training got about 0.3 s of CPU a minute and an hour was not enough.
+ */
+const JOB_TIMEOUT_MS = 8 * 60 * 60 * 1000;
+/** The jobs still running, stopped if the driver exits early (an error, Ctrl-C) so none is left behind. */
+const running = new Set<import("node:child_process").ChildProcess>();
+process.on("exit", () => running.forEach((c) => c.kill("SIGTERM")));
 
 /** Runs `side` pinned to `core`; resolves with the JSON object its last stdout line holds. */
 export function runPinned<T>(side: Side, core: string): Promise<T> {
   return new Promise((resolve, reject) => {
     const child = spawn("taskset", ["-c", core, side.command, ...side.args], { env: side.env, stdio: ["ignore", "pipe", "pipe"] });
+    running.add(child);
     let out = "", err = "";
     child.stdout.on("data", (d: Buffer) => (out += d.toString()));
     child.stderr.on("data", (d: Buffer) => (err = (err + d.toString()).slice(-4000)));
@@ -52,10 +59,13 @@ export function runPinned<T>(side: Side, core: string): Promise<T> {
     });
     child.on("close", (code, signal) => {
       clearTimeout(timer);
+      running.delete(child);
       const last = out.trim().split("\n").pop() ?? "";
       if (code !== 0) return reject(new Error(`${side.label} on core ${core} failed (${signal ?? `exit ${code}`}): ${err.trim().split("\n").slice(-3).join(" | ")}`));
       try {
-        resolve(JSON.parse(last) as T);
+        const result = JSON.parse(last) as T;
+        console.error(`  (${side.label} on core ${core} done: ${last})`); // each side as it ends, so a later failure loses nothing
+        resolve(result);
       } catch {
         reject(new Error(`${side.label} on core ${core} printed no JSON result (last line: ${JSON.stringify(last.slice(0, 200))})`));
       }
@@ -148,14 +158,16 @@ interface PeerTrainRow { preset: string; seed: number; ours: TrainJobResult; tor
 /** Time to the bar: for each preset and seed, ours and PyTorch's training side by side. */
 async function peerTraining(python: string, presets: string[], seeds: number[], parallel: number, log: (l: string) => void): Promise<string> {
   const jobs = presets.flatMap((name) => seeds.map((seed) => ({ name, seed })));
-  const rows = await runPairs(jobs.length, parallel, async (round): Promise<PeerTrainRow> => {
+  const results = await runPairs(jobs.length, parallel, (round) => peerPair(round).catch((e: Error) => (log(`  pair ${round + 1} failed: ${e.message}`), null)));
+  const rows = results.filter((r): r is PeerTrainRow => r !== null);
+  async function peerPair(round: number): Promise<PeerTrainRow> {
     const { name, seed } = jobs[round];
     const config = { ...preset(name), seed };
     const [ours, torch] = await runPair<TrainJobResult, TorchTrainResult>(oursTraining(`ours ${name}`, config, 0), torchTraining(`torch ${name}`, python, config), round);
     log(`  ${name} seed ${seed}: ours ${ours.solved ? "solved" : "NOT solved"} at ${ours.envSteps} env steps in ${fmt(ours.seconds)} s; ` +
       `torch ${torch.solved ? "solved" : "NOT solved"} at ${torch.envSteps} in ${fmt(torch.seconds)} s (load ${loadNow()}); ${JSON.stringify({ ours, torch })}`);
     return { preset: name, seed, ours, torch };
-  });
+  }
   const lines = [
     "| preset | seed | ours: env steps, s | PyTorch: env steps, s | ms per env step, ours / PyTorch | ratio per env step | ratio seconds to the bar |",
     "|---|---|---|---|---|---|---|",
@@ -163,6 +175,7 @@ async function peerTraining(python: string, presets: string[], seeds: number[], 
   const perStep = (r: { seconds: number; envSteps: number }) => (1000 * r.seconds) / r.envSteps;
   for (const name of presets) {
     const rs = rows.filter((r) => r.preset === name);
+    if (rs.length === 0) continue;
     for (const r of rs) {
       const solvedNote = (x: { solved: boolean }) => (x.solved ? "" : " (not solved)");
       lines.push(`| ${name} | ${r.seed} | ${r.ours.envSteps}${solvedNote(r.ours)}, ${fmt(r.ours.seconds)} | ${r.torch.envSteps}${solvedNote(r.torch)}, ${fmt(r.torch.seconds)} | ` +
@@ -172,6 +185,7 @@ async function peerTraining(python: string, presets: string[], seeds: number[], 
     lines.push(`| **${name}, median** | | ${m((r) => r.ours.envSteps)}, ${fmt(m((r) => r.ours.seconds))} | ${m((r) => r.torch.envSteps)}, ${fmt(m((r) => r.torch.seconds))} | ` +
       `${fmt(m((r) => perStep(r.ours)), 2)} / ${fmt(m((r) => perStep(r.torch)), 2)} | **${ratio(m((r) => perStep(r.ours) / perStep(r.torch)))}** | **${ratio(m((r) => r.ours.seconds / r.torch.seconds))}** |`);
   }
+  if (rows.length < jobs.length) lines.push("", `${jobs.length - rows.length} of ${jobs.length} pairs failed (see the log above); the table has the others.`);
   lines.push("", "Ratios are ours / PyTorch's within each simultaneous pair (below 1: ours is faster); medians are of the per-pair ratios.");
   return lines.join("\n");
 }
@@ -209,7 +223,9 @@ export async function benchSync(opts: { seeds: number[]; log: (l: string) => voi
   const faster = opts.faster ?? 125;
   const settings = ["fast", "tipHeight"];
   const jobs = settings.flatMap((name) => opts.seeds.map((seed) => ({ name, seed })));
-  const rows = await runPairs(jobs.length, opts.parallel ?? 1, async (round): Promise<SyncRow> => {
+  const results = await runPairs(jobs.length, opts.parallel ?? 1, (round) => syncPair(round).catch((e: Error) => (opts.log(`  pair ${round + 1} failed: ${e.message}`), null)));
+  const rows = results.filter((r): r is SyncRow => r !== null);
+  async function syncPair(round: number): Promise<SyncRow> {
     const { name, seed } = jobs[round];
     const base = { ...preset(name), seed };
     const [a, b] = await runPair<TrainJobResult, TrainJobResult>(
@@ -219,7 +235,7 @@ export async function benchSync(opts: { seeds: number[]; log: (l: string) => voi
     );
     opts.log(`  ${name} seed ${seed} (load ${loadNow()}): ${JSON.stringify({ a, b })}`);
     return { setting: name, seed, a, b };
-  });
+  }
   const cell = (r: TrainJobResult) =>
     `${r.envSteps}${r.solved ? "" : " (not solved)"}, ${fmt(r.seconds)} s, greedy ${r.greedyMean === null ? "-" : fmt(r.greedyMean, 2)} (${r.greedySuccesses}/${r.greedyEpisodes})${meetsGreedy(r) ? "" : " FAILS"}`;
   const lines = [
@@ -228,12 +244,14 @@ export async function benchSync(opts: { seeds: number[]; log: (l: string) => voi
   ];
   for (const name of settings) {
     const rs = rows.filter((r) => r.setting === name);
+    if (rs.length === 0) continue;
     for (const r of rs) lines.push(`| ${name} | ${r.seed} | ${cell(r.a)} | ${cell(r.b)} | ${ratio(r.b.seconds / r.a.seconds)} |`);
     const m = (f: (r: SyncRow) => number) => median(rs.map(f));
     lines.push(`| **${name}, median** | | ${m((r) => r.a.envSteps)}, ${fmt(m((r) => r.a.seconds))} s | ${m((r) => r.b.envSteps)}, ${fmt(m((r) => r.b.seconds))} s | **${ratio(m((r) => r.b.seconds / r.a.seconds))}** |`);
     const ok = (side: "a" | "b") => rs.filter((r) => meetsGreedy(r[side])).length;
     lines.push(`| ${name}: greedy condition met | | ${ok("a")} of ${rs.length} | ${ok("b")} of ${rs.length} | |`);
   }
+  if (rows.length < jobs.length) lines.push("", `${jobs.length - rows.length} of ${jobs.length} pairs failed (see the log above); the table has the others.`);
   lines.push("", `Greedy condition: solved, and the mean of ${GREEDY_EPISODES} greedy episodes (env reward, seeds from 1000 + seed) >= ${GREEDY_BAR}. ` +
     "Each row is one simultaneous pair, one core each, cores swapped from row to row.");
   return lines.join("\n");
