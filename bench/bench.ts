@@ -10,8 +10,10 @@
  *     (`compare` with one job, then one per core: wall times and the speed-up)
  *   npm run bench -- --notebook 07-compare-chapters --skip-micro
  *     (a notebook's full run on the real kernel, one training at a time, then one per core)
- *   npm run bench -- --peer
- *     (also the same update in PyTorch, if Debian's python3-torch is installed: bench/torch-peer.ts)
+ *   npm run bench -- --peer [--seeds 1,2,3,4,5] [--presets fast,improved] [--parallel PAIRS]
+ *     (ours and the same DQN in PyTorch AT THE SAME TIME, one core each, cores swapped between
+ *     rounds: the update at the three bench sizes, then time to the bar per preset and seed;
+ *     needs Debian's python3-torch: bench/side-by-side.ts)
  *   npm run bench -- --wasm-threads --skip-micro
  *     (the update on 1 wasm thread against 2, alternating child processes: bench/wasm-threads.ts)
  */
@@ -25,11 +27,11 @@ import { median } from "./stats";
 import { benchStepParts } from "./step-parts";
 import { benchCompare, compareBenchText } from "./compare-bench";
 import { benchUpdateKernels, updateKernelsLine, UPDATE_CASES } from "./update-kernels";
-import { benchPeer } from "./torch-peer";
+import { benchPeerSideBySide } from "./side-by-side";
 import { benchNotebook, notebookBenchText } from "./notebook-bench";
 import { benchWasmThreads, wasmThreadsText } from "./wasm-threads";
 
-const USAGE = "usage: npm run bench [-- [--peer] [--wasm-threads] [--compare] [--notebook NAME [--notebook-jobs 1,2]] --presets a,b --seeds 1,2,3 --cap-episodes N --cap-steps N --skip-micro]";
+const USAGE = "usage: npm run bench [-- [--peer [--parallel PAIRS]] [--wasm-threads] [--compare] [--notebook NAME [--notebook-jobs 1,2]] --presets a,b --seeds 1,2,3 --cap-episodes N --cap-steps N --skip-micro]";
 
 async function main(): Promise<void> {
   let values;
@@ -37,7 +39,7 @@ async function main(): Promise<void> {
     ({ values } = parseArgs({
       options: {
         presets: { type: "string" },
-        seeds: { type: "string", default: "1,2,3" },
+        seeds: { type: "string" },
         "cap-episodes": { type: "string", default: "3000" },
         "cap-steps": { type: "string" },
         "skip-micro": { type: "boolean", default: false },
@@ -46,6 +48,7 @@ async function main(): Promise<void> {
         "wasm-threads": { type: "boolean", default: false },
         notebook: { type: "string" },
         "notebook-jobs": { type: "string" },
+        parallel: { type: "string", default: "1" },
         help: { type: "boolean", default: false },
       },
     }));
@@ -90,9 +93,13 @@ async function main(): Promise<void> {
   }
 
   if (values.peer) {
-    console.log("\nPyTorch peer:");
-    await benchPeer((l) => console.log(`  ${l}`));
-    await initBackend();
+    // Time to the bar over seeds 1-5 unless --seeds says otherwise; `fast` and RL Zoo's `improved` in one table.
+    const seeds = ints(values.seeds ?? "1,2,3,4,5", "seeds");
+    const presets = values.presets && !values.compare ? values.presets.split(",") : ["fast", "improved"];
+    console.log("\nOurs against PyTorch, side by side (bench/side-by-side.ts):");
+    const parallel = ints(values.parallel, "parallel")[0]; // pairs at once (each pair still one side per core)
+    const text = await benchPeerSideBySide({ seeds, presets, micro: true, train: true, parallel, log: (l) => console.log(`  ${l}`) });
+    if (text !== null) console.log(`\n${text}`);
   }
 
   if (values["wasm-threads"]) {
@@ -109,18 +116,18 @@ async function main(): Promise<void> {
   if (values.compare) {
     // The presets go through `compare` (one job at a time, then one per core) instead of the training table.
     const presets = (values.presets ?? "improved").split(",");
-    const seeds = ints(values.seeds, "seeds");
+    const seeds = ints(values.seeds ?? "1,2,3", "seeds");
     const capSteps = values["cap-steps"] ? ints(values["cap-steps"], "cap-steps")[0] : undefined;
     const capEpisodes = values["cap-steps"] ? undefined : ints(values["cap-episodes"], "cap-episodes")[0];
     const root = `runs/bench-compare-${new Date().toISOString().replace(/[:.]/g, "-")}`;
     console.log(`\nCompare speed-up (presets ${presets.join(", ")}; seeds ${seeds.join(", ")}; cap ${capSteps !== undefined ? `${capSteps} env steps` : `${capEpisodes} episodes`} per job; runs in ${root}):`);
     const b = await benchCompare({ presets, seeds, capEpisodes, capSteps, root, log: (l) => console.log(l) });
     console.log(`\n${compareBenchText(b)}`);
-  } else if (values.presets) {
+  } else if (values.presets && !values.peer) {
     const capEpisodes = ints(values["cap-episodes"], "cap-episodes")[0];
     const capSteps = values["cap-steps"] ? ints(values["cap-steps"], "cap-steps")[0] : undefined;
     const presets = values.presets.split(",");
-    const seeds = ints(values.seeds, "seeds");
+    const seeds = ints(values.seeds ?? "1,2,3", "seeds");
     console.log(`\nTraining to the bar (presets ${presets.join(", ")}; seeds ${seeds.join(", ")}; cap ${capEpisodes} episodes${capSteps ? `, ${capSteps} env steps` : ""}):`);
     const rows = await benchTraining({ presets, seeds, capEpisodes, capSteps, log: (l) => console.log(l) });
     console.log(`\n${trainingTable(rows, capEpisodes)}`);

@@ -35,7 +35,7 @@ export const PYTHON_CANDIDATES = [process.env.PEER_PYTHON, "/usr/bin/python3", "
 /** The first Python that imports torch, or null. */
 export function findTorchPython(candidates: string[] = PYTHON_CANDIDATES): string | null {
   for (const python of candidates) {
-    const r = spawnSync(python, ["-c", "import torch"], { stdio: "ignore", timeout: 60_000 });
+    const r = spawnSync(python, ["-c", "import torch"], { stdio: "ignore", timeout: 600_000 }); // importing torch took over a minute on a crowded machine
     if (r.status === 0) return python;
   }
   return null;

@@ -13,6 +13,11 @@ Protocol, one JSON object per line on stdin, one answer per line on stdout:
 CPU time adds up all threads); {"info": true} ->
 {"torch": ..., "threads": ..., "blas": ...}. The thread count is fixed at
 start-up by the environment (OMP_NUM_THREADS, OPENBLAS_NUM_THREADS).
+
+One-shot, for bench/side-by-side.ts (which pins it to one core beside ours):
+  torch_peer.py HIDDEN BATCH BLOCK REPS   e.g. 256,256 128 5 31
+times REPS blocks of BLOCK updates on one thread after 3 untimed ones and prints
+{"ms": [...], "cpuMs": [...]} (per update, one entry per block), like bench/update-job.ts.
 """
 import json
 import os
@@ -93,5 +98,26 @@ def main():
         sys.stdout.flush()
 
 
+def one_shot(args):
+    hidden, batch, block, reps = [int(h) for h in args[0].split(",")], int(args[1]), int(args[2]), int(args[3])
+    torch.set_num_threads(1)
+    case = Case(hidden, batch)
+    for _ in range(3):
+        case.update()
+    ms, cpu = [], []
+    for _ in range(reps):
+        t0, c0 = time.perf_counter(), time.process_time()
+        for _ in range(block):
+            case.update()
+        ms.append((time.perf_counter() - t0) * 1000 / block)
+        cpu.append((time.process_time() - c0) * 1000 / block)
+    print(json.dumps({"ms": ms, "cpuMs": cpu, "torch": torch.__version__, "blas": blas_in_use()}), flush=True)
+
+
 if __name__ == "__main__":
-    main()
+    if len(sys.argv) == 5:
+        one_shot(sys.argv[1:])
+    elif len(sys.argv) == 1:
+        main()
+    else:
+        raise SystemExit("usage: torch_peer.py (requests on stdin) | torch_peer.py HIDDEN BATCH BLOCK REPS")
