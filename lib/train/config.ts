@@ -124,7 +124,7 @@ const intUpTo = (min: number, max: number): Check => (v) => (Number.isSafeIntege
 export const MAX_SOLVED_WINDOW = 1_000_000;
 /** At most this many hidden layers, each at most this wide: beyond them a network is not a DQN for Acrobot but a crash (deep stacks overflow the call stack). */
 export const MAX_HIDDEN_LAYERS = 32;
-export const MAX_LAYER_WIDTH = 65_536;
+export const MAX_LAYER_WIDTH = 1_000_000; // the memory check (checkFits) refuses far less in practice
 
 /** The longest episode a config may ask for (the lesson uses 500 and 1000): more would make one episode, or `play`, run for hours. */
 export const MAX_EPISODE_STEPS_LIMIT = 100_000;
