@@ -139,7 +139,7 @@ test("§5 usage errors before anything is created: --out naming a file, config s
     [["train", ...SMALL, "--out", file], /--out .*a-file is an existing file, not a folder; allowed: a new or empty folder/],
     [["compare", "--presets", "improved", "--seeds", "1", "--out", file], /--out .*a-file is an existing file, not a folder/],
     [["train", ...SMALL, "--set", "solvedWindow=9007199254740991", "--out", out("window")], /config\.solvedWindow must be a whole number from 1 to 1000000; got 9007199254740991/, out("window")],
-    [["train", ...SMALL.slice(0, 2), "--set", `hiddenLayers=[${Array(20000).fill(1).join(",")}]`, "--out", out("layers")], /config\.hiddenLayers must be a list of 1 to 32 whole numbers from 1 to 1000000.*got a list of 20000 entries/, out("layers")],
+    [["train", ...SMALL.slice(0, 2), "--set", `hiddenLayers=[${Array(20000).fill(1).join(",")}]`, "--out", out("layers")], /config\.hiddenLayers must be a non-empty array of at most 32 whole numbers from 1 to 1000000.*got a list of 20000 entries/, out("layers")],
     [["train", "--config", configFile("unknown.json", { ...good, speed: 3 }), "--out", out("unknown")], /--config .*unknown\.json: unknown config field speed/, out("unknown")],
     [["train", "--config", configFile("type.json", { ...good, learningRate: "fast" }), "--out", out("type")], /--config .*type\.json: config\.learningRate must be a number > 0 and <= 1; got "fast"/, out("type")],
     [["train", "--config", configFile("range.json", { ...good, gamma: 2 }), "--out", out("range")], /--config .*range\.json: config\.gamma must be a number from 0 to 1; got 2/, out("range")],

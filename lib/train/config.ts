@@ -138,7 +138,7 @@ const checks: { [K in keyof TrainConfig]: Check } = {
   hiddenLayers: (v) =>
     Array.isArray(v) && v.length > 0 && v.length <= MAX_HIDDEN_LAYERS && v.every((h) => Number.isSafeInteger(h) && h >= 1 && h <= MAX_LAYER_WIDTH)
       ? null
-      : `a list of 1 to ${MAX_HIDDEN_LAYERS} whole numbers from 1 to ${MAX_LAYER_WIDTH}, e.g. [512, 512, 512]`,
+      : `a non-empty array of at most ${MAX_HIDDEN_LAYERS} whole numbers from 1 to ${MAX_LAYER_WIDTH}, e.g. [512, 512, 512]`,
   learningRate: num(Number.MIN_VALUE, 1, "a number > 0 and <= 1"),
   gamma: num(0, 1),
   loss: oneOf("mse", "huber"),
