@@ -3,7 +3,6 @@
  * `report`. Run `npm start -- --help` or `npx acrobot-dqn --help`.
  * The commands live in lib/cli/, the run-record format in lib/runs/.
  */
-import { runCli } from "./cli/program";
 import { errorLine, EXIT } from "./cli/errors";
 import { installSignalFallback, lateSignalExit } from "./cli/signals";
 
@@ -17,6 +16,11 @@ installSignalFallback();
 
 /** Lets the event loop turn once, so a signal that came during synchronous work is delivered. */
 const turn = () => new Promise((r) => setImmediate(r));
+
+// Loaded after the fallback is in place: loading the commands (TensorFlow.js, compiling) takes seconds,
+// and a Ctrl-C meanwhile exits 130 at once instead of killing the process by the signal.
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const { runCli } = require("./cli/program") as typeof import("./cli/program");
 
 runCli(process.argv.slice(2)).then(
   async (code) => {

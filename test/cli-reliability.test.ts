@@ -149,10 +149,11 @@ test("§5 usage errors before anything is created: --out naming a file, config s
     [["train", "--config", fifo, "--out", out("fifo")], /--config .*config-fifo: not a regular file/, out("fifo")],
     [["compare", "--presets", "improved", "--seeds", "1", "--config", configFile("cmp.json", { batchSize: -1 }), "--out", out("cmp")], /--config .*cmp\.json: config\.batchSize must be a whole number >= 1; got -1/, out("cmp")],
   ];
-  const results = await Promise.all(cases.map(async ([args]) => {
-    const s = startCli(args, root);
-    return exitWithin(s, 120_000, args.join(" ").slice(0, 200));
-  }));
+  // Four at a time, with a generous limit: each is a whole process loading TensorFlow.js on a shared machine.
+  const results: Ran[] = [];
+  for (let i = 0; i < cases.length; i += 4) {
+    results.push(...(await Promise.all(cases.slice(i, i + 4).map(([args]) => exitWithin(startCli(args, root), 600_000, args.join(" ").slice(0, 200))))));
+  }
   results.forEach((r, i) => {
     const [args, message, created] = cases[i];
     assert.equal(r.code, 2, `${args.join(" ").slice(0, 200)}: ${r.stderr.slice(0, 500)}`);
@@ -166,7 +167,7 @@ test("§5 usage errors before anything is created: --out naming a file, config s
 test("§5 play --html into a FIFO is refused at once; report --out into a folder another process holds the lock of is refused", async () => {
   const fifo = join(root, "page-fifo");
   spawnSync("mkfifo", [fifo]);
-  const p = await exitWithin(startCli(["play", "--model", base, "--episodes", "1", "--html", fifo], root), 120_000, "play --html FIFO");
+  const p = await exitWithin(startCli(["play", "--model", base, "--episodes", "1", "--html", fifo], root), 300_000, "play --html FIFO");
   assert.equal(p.code, 1, p.stderr);
   assert.match(p.stderr, /refusing to write .*page-fifo: it is not a regular file \(a pipe, a device or a socket\); give a new file name/);
 
@@ -174,7 +175,7 @@ test("§5 play --html into a FIFO is refused at once; report --out into a folder
   cpSync(base, held, { recursive: true });
   const lock = lockRunFolder(held, "the test, holding the lock");
   try {
-    const r = await exitWithin(startCli(["report", base, "--out", join(held, "report.html"), "--plotly", "cdn"], root), 120_000, "report --out");
+    const r = await exitWithin(startCli(["report", base, "--out", join(held, "report.html"), "--plotly", "cdn"], root), 300_000, "report --out");
     assert.equal(r.code, 1, r.stderr);
     assert.match(r.stderr, new RegExp(`refusing to write .*held/report\\.html: .*held is being written by another process \\(pid ${process.pid} on `));
     assert.equal(existsSync(join(held, "report.html")), false);
@@ -189,7 +190,7 @@ test("§5 Ctrl-C right after model/ appears (while the chart is written) exits 1
   const s = startCli(["train", "--preset", "improved", "--set", "hiddenLayers=[8]", "--steps", "300", "--out", dir, "--eval-episodes", "0", "--plotly", "inline", "--quiet"], root);
   await until(() => existsSync(join(dir, FILES.model)) || s.child.exitCode !== null, "model/ to appear", 180_000);
   s.child.kill("SIGINT");
-  const r = await exitWithin(s, 120_000, "train after Ctrl-C");
+  const r = await exitWithin(s, 300_000, "train after Ctrl-C");
   assert.equal(r.code, 130, `exit ${r.code}: ${r.stderr}`);
   assert.ok(existsSync(join(dir, FILES.summary)));
 });
