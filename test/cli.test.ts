@@ -58,7 +58,7 @@ test("bad command lines: exit 2 and one line naming what is allowed", async () =
     [["train", "--preset", "improved", "--set", "learningrate=0.1"], /unknown config field learningrate; the fields are: seed, dynamics/],
     [["train", "--preset", "improved", "--set", "noequals"], /allowed: key=value/],
     [["train", "--preset", "improved", "stray"], /unexpected argument 'stray' for train; it takes options only/],
-    [["train"], /train needs --preset NAME \(or --resume RUN_DIR\)/],
+    [["train"], /train needs --preset NAME, --config FILE or --resume RUN_DIR/],
     [["train", "--resume", "somewhere", "--preset", "naive"], /--resume continues a run.*drop --preset/],
     [["play"], /required option '--model <dir>' not specified/],
     [["compare", "--presets", "improved,nope"], /"nope" is not a preset; allowed: comma-separated presets from naive, replay/],

@@ -90,7 +90,7 @@ test("saveRun replaces only a run folder of ours, and refuses a folder holding a
   const run = join(root, "a-run");
   await saveRun(result, run, { preset: "improved" });
   await saveRun(result, run, { preset: "improved" }); // our own run folder: replaced whole
-  assert.deepEqual(readdirSync(run).sort(), [FILES.chartHtml, FILES.chartSvg, FILES.config, FILES.episodes, FILES.meta, FILES.model, FILES.summary].sort());
+  assert.deepEqual(readdirSync(run).sort(), [FILES.chartHtml, FILES.chartSvg, FILES.config, FILES.episodes, FILES.meta, FILES.model, FILES.monitor, FILES.summary].sort());
   writeFileSync(join(run, "notes.md"), "mine");
   await assert.rejects(saveRun(result, run, { preset: "improved" }), /refusing to replace the run folder .*a-run: it also holds notes\.md/);
   assert.equal(readFileSync(join(run, "notes.md"), "utf8"), "mine");

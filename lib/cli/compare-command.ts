@@ -6,7 +6,7 @@
 import { existsSync, mkdirSync, readdirSync } from "node:fs";
 import { availableParallelism } from "node:os";
 import { join, resolve } from "node:path";
-import { resolveConfig } from "../train/config";
+import { capMeetsBar, resolveConfig } from "../train/config";
 import { preset as presetConfig } from "../train/presets";
 import { isRunFolder, readRun, type Run } from "../runs/read";
 import { claimNewFolder, writeJsonFile } from "../runs/write";
@@ -18,7 +18,8 @@ import { makeCompareProgress } from "./compare-progress";
 import { presetTableMarkdown, writeReport, type ReportFiles } from "./report";
 import { StopRequests } from "./signals";
 import { commandLine, packageVersion } from "../runs/meta";
-import { shown } from "./train-command";
+import { checkOutFolder, shown } from "./train-command";
+import { readConfigFile } from "./config-file";
 import type { Overrides, PlotlyMode } from "./options";
 
 export interface CompareFlags {
@@ -28,6 +29,8 @@ export interface CompareFlags {
   episodes?: number;
   steps?: number;
   set?: Overrides;
+  /** A JSON file of config fields (a run's config.json) under --set, in every job. */
+  config?: string;
   out?: string;
   evalEpisodes: number;
   plotly: PlotlyMode;
@@ -47,18 +50,38 @@ function stamp(): string {
   return `${d.getFullYear()}${two(d.getMonth() + 1)}${two(d.getDate())}-${two(d.getHours())}${two(d.getMinutes())}${two(d.getSeconds())}`;
 }
 
+/**
+ * Folds `--config FILE` into the flags: its budgets where --episodes and
+ * --steps are not given, its other fields under --set (its seed gives way to
+ * --seeds). Every job then gets the same fields as `--set`.
+ */
+export function withConfigFile(flags: CompareFlags): CompareFlags {
+  if (flags.config === undefined) return flags;
+  const { seed: _seed, maxEpisodes, maxEnvSteps, ...fields } = readConfigFile(flags.config);
+  return {
+    ...flags,
+    config: undefined,
+    episodes: flags.episodes ?? (maxEpisodes as number | undefined),
+    steps: flags.steps ?? (maxEnvSteps as number | undefined),
+    set: { ...fields, ...flags.set },
+  };
+}
+
 /** Checks every job's config before starting any, so a bad --set fails at once with exit 2. */
 function checkConfigs(flags: CompareFlags): void {
   const set = flags.set ?? {};
   if (Object.hasOwn(set, "seed")) throw new UsageError("compare sets the seeds with --seeds; drop --set seed=...");
+  if (flags.out !== undefined) checkOutFolder(flags.out);
   for (const name of flags.presets) {
-    asUsage(() =>
+    const config = asUsage(() =>
       resolveConfig({
         ...presetConfig(name), ...set,
         ...(flags.episodes !== undefined ? { maxEpisodes: flags.episodes } : {}),
         ...(flags.steps !== undefined ? { maxEnvSteps: flags.steps } : {}),
       }),
     );
+    const warning = capMeetsBar(config);
+    if (warning !== null) console.error(`acrobot-dqn: warning: ${name}: ${warning}; raise the cap or lower solvedAt for a bar that means something`);
   }
 }
 
@@ -67,7 +90,8 @@ function makeJobs(flags: CompareFlags, dir: string): Job[] {
     "--json", "--eval-episodes", String(flags.evalEpisodes), "--plotly", "cdn", // the report carries plotly.js; each run's chart loads it from the CDN
     ...(flags.episodes !== undefined ? ["--episodes", String(flags.episodes)] : []),
     ...(flags.steps !== undefined ? ["--steps", String(flags.steps)] : []),
-    ...Object.entries(flags.set ?? {}).flatMap(([k, v]) => ["--set", `${k}=${typeof v === "string" ? v : JSON.stringify(v)}`]),
+    // As JSON, strings too: a string field that looks like a number stays a string.
+    ...Object.entries(flags.set ?? {}).flatMap(([k, v]) => ["--set", `${k}=${JSON.stringify(v)}`]),
   ];
   return flags.presets.flatMap((preset) =>
     flags.seeds.map((seed) => {
@@ -78,7 +102,8 @@ function makeJobs(flags: CompareFlags, dir: string): Job[] {
 }
 
 /** Runs the comparison; used by the `compare` command and by `npm run bench -- --compare`. */
-export async function runCompare(flags: CompareFlags, opts: { progress?: "auto" | "quiet" } = {}): Promise<CompareOutcome> {
+export async function runCompare(given: CompareFlags, opts: { progress?: "auto" | "quiet" } = {}): Promise<CompareOutcome> {
+  const flags = withConfigFile(given);
   checkConfigs(flags);
   // Created exclusively (two compares started in the same second get two folders) and locked while we write it.
   const dir = resolve(flags.out ?? claimNewFolder(join("runs", `compare-${stamp()}`)));

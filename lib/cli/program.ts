@@ -58,6 +58,7 @@ function trainOptions(cmd: Command, presetHelp: string): Command {
     .option("--episodes <n>", "episode budget (the config's maxEpisodes)", wholeNumber(1))
     .option("--steps <n>", "environment-step budget (the config's maxEnvSteps)", wholeNumber(1))
     .option("--out <dir>", "the run folder (default: runs/<preset>-seed<N>-<date>-<time>)", pathValue)
+    .option("--config <file>", "config fields from a JSON file (a run's config.json works), over the preset; --set and --seed/--episodes/--steps override it", pathValue)
     .option("--set <key=value>", "override a config field; repeatable; values are JSON when they parse: --set learningRate=0.0005 --set hiddenLayers=[64,64]", collectSet)
     .option("--label <name>", "the name reports and notebooks show the run under (default: the preset and its --set fields)", labelValue)
     .option("--resume <run_dir>", "continue an interrupted or unfinished run from its checkpoint (budgets may be raised with --episodes, --steps)", pathValue)
@@ -70,8 +71,8 @@ function trainOptions(cmd: Command, presetHelp: string): Command {
 
 const RUN_FILES = `
 A run folder holds config.json, meta.json, episodes.jsonl (one JSON line per
-episode, appended as it goes), summary.json, model/, checkpoint/, chart.html
-and chart.svg. Ctrl-C (or SIGTERM) stops after the current step, saves the
+episode, appended as it goes), monitor.csv (the same in Stable-Baselines3's
+format), summary.json, model/, checkpoint/, chart.html and chart.svg. Ctrl-C (or SIGTERM) stops after the current step, saves the
 model and a checkpoint and marks the run interrupted (exit code 130, or 143);
 press it twice to quit at once. Continue with --resume RUN_DIR. While a
 process writes a run folder, writer.lock names it and a second one is refused.`;
@@ -123,6 +124,7 @@ export function buildProgram(setExit: (code: number) => void): Command {
     .option("--jobs <n>", `jobs at once (default: one per core, here ${availableParallelism()})`, wholeNumber(1))
     .option("--episodes <n>", "episode budget of each job", wholeNumber(1))
     .option("--steps <n>", "environment-step budget of each job", wholeNumber(1))
+    .option("--config <file>", "config fields from a JSON file (a run's config.json works) over each preset, in every job; its seed gives way to --seeds; --set overrides it", pathValue)
     .option("--set <key=value>", "override a config field in every job; repeatable", collectSet)
     .option("--out <dir>", "the compare folder (default: runs/compare-<date>-<time>)", pathValue)
     .option("--eval-episodes <n>", "greedy episodes to evaluate each model (0: none)", wholeNumber(0), 10)

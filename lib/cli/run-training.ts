@@ -21,6 +21,8 @@ import { isCut, runStatus, runSummary } from "../runs/summary";
 import { commandLine, newRunMeta, packageVersion } from "../runs/meta";
 import { writeRunChart } from "../runs/charts";
 import { errorLine } from "./errors";
+import { alignMonitor, MonitorLog, nowSeconds } from "../runs/monitor";
+import { checkOwnedFolder } from "../runs/owned";
 import type { TrainProgress } from "./progress";
 import type { StopRequests } from "./signals";
 import type { Overrides, PlotlyMode } from "./options";
@@ -36,6 +38,10 @@ export interface TrainRunOptions {
   label?: string;
   /** Continue from this checkpoint, with this meta.json (from the run folder). */
   resume?: { snapshot: TrainerSnapshot; meta: RunMeta };
+  /** Start a run folder that has no checkpoint afresh (killed before its first one), keeping its meta.json. */
+  restart?: { meta: RunMeta };
+  /** Said in the summary's message too (e.g. that the episode cap alone meets the bar). */
+  warning?: string;
   progress: TrainProgress;
   stops: StopRequests;
   /** Greedy episodes after training (0: none). */
@@ -64,8 +70,9 @@ export async function trainRun(o: TrainRunOptions): Promise<TrainRunOutcome> {
   const resumedAfter = o.resume?.snapshot.records.length ?? 0;
 
   // What the run folder says it is: a new run gets its meta now; a resumed run notes the resume once training has started.
-  const meta: RunMeta = o.resume
-    ? { ...o.resume.meta, resumes: [...(o.resume.meta.resumes ?? []), { at: new Date().toISOString(), commandLine: commandLine(), backend: describeBackend(), fromEpisode: resumedAfter }] }
+  const earlier = o.resume?.meta ?? o.restart?.meta;
+  const meta: RunMeta = earlier
+    ? { ...earlier, resumes: [...(earlier.resumes ?? []), { at: new Date().toISOString(), commandLine: commandLine(), backend: describeBackend(), fromEpisode: resumedAfter }] }
     : newRunMeta({ preset: o.preset, overrides: o.overrides, seed: c.seed, label: o.label });
   let startWritten = false;
   const writeStart = () => {
@@ -74,18 +81,32 @@ export async function trainRun(o: TrainRunOptions): Promise<TrainRunOutcome> {
     writeJsonFile(path(FILES.config), configToJson(c));
     writeJsonFile(path(FILES.meta), meta);
   };
+  const startRecords = o.resume?.snapshot.records ?? [];
   if (!o.resume) {
     writeStart();
-    writeJsonFile(path(FILES.summary), runSummary({ status: "running", stopReason: null, message: "training", records: [], config: c, solvedAtEpisode: null, envSteps: 0, seconds: 0, evaluation: null, checkpointEpisode: null }));
+    if (o.restart) alignEpisodeLog(dir, []); // the episodes before the kill are played again from the start
   } else {
     const dropped = alignEpisodeLog(dir, o.resume.snapshot.records);
     if (dropped > 0 && progress.human) console.error(`episodes.jsonl held ${dropped} episode(s) after the checkpoint; they will be played again`);
   }
+  // From here the folder says "running" (with the checkpoint's figures), so a kill -9 leaves a summary that
+  // readers show as killed (running, but nobody holds the lock) rather than the state of an earlier run.
+  {
+    const last = startRecords[startRecords.length - 1];
+    writeJsonFile(path(FILES.summary), runSummary({
+      status: "running", stopReason: null, message: "training", records: startRecords, config: c, solvedAtEpisode: null,
+      envSteps: last?.envSteps ?? 0, seconds: last?.seconds ?? 0, evaluation: null, checkpointEpisode: o.resume ? resumedAfter : null,
+    }));
+  }
 
+  const startedAt = o.restart || !o.resume ? nowSeconds() : Date.parse(meta.startedAt) / 1000;
+  const monitor = new MonitorLog(path(FILES.monitor), alignMonitor(path(FILES.monitor), startRecords, Number.isFinite(startedAt) ? startedAt : nowSeconds()));
   const log = new EpisodeLog(path(FILES.episodes));
   let checkpointEpisode: number | null = o.resume ? resumedAfter : null;
   let lastCheckpoint = performance.now();
   const checkpoint = async (context: TrainContext, episode: number) => {
+    // The checkpoint folder is replaced whole: never over a file someone put there while the run went on.
+    checkOwnedFolder(dir, FILES.checkpoint, `write the checkpoint of ${dir}`);
     writeSnapshot(await context.snapshot(), path(FILES.checkpoint));
     checkpointEpisode = episode;
     lastCheckpoint = performance.now();
@@ -122,6 +143,7 @@ export async function trainRun(o: TrainRunOptions): Promise<TrainRunOutcome> {
           records.push(record);
           // Cut (a budget, a Ctrl-C or divergence ended it before its natural end): the trainer says so.
           log.append(record);
+          monitor.append(record);
           if (record.cut) cutEpisodes.add(record.episode);
           progress.episode(record);
           const healthy = Number.isFinite(record.return) && (record.loss === null || Number.isFinite(record.loss));
@@ -140,15 +162,17 @@ export async function trainRun(o: TrainRunOptions): Promise<TrainRunOutcome> {
     return failed(e);
   } finally {
     log.close();
+    monitor.close();
     progress.end();
   }
 
   const status = runStatus(result);
   let modelDir: string | null = null;
   let evaluation: RunEvaluation | null = null;
-  let message = result.message;
+  let message = o.warning ? `${result.message} (warning: ${o.warning})` : result.message;
   try {
     if (status !== "diverged") {
+      checkOwnedFolder(dir, FILES.model, `save the model of ${dir}`);
       modelDir = await saveModel(result.model, path(FILES.model), modelMetadata(meta, c, status, result));
     }
     if ((status === "solved" || status === "unsolved") && o.evalEpisodes > 0 && stops.received === null) {

@@ -11,6 +11,35 @@ import { EXIT } from "./errors";
 export type StopSignal = "SIGINT" | "SIGTERM" | "SIGHUP";
 const SIGNALS: readonly StopSignal[] = ["SIGINT", "SIGTERM", "SIGHUP"];
 
+/** The first stop signal this process received, through any StopRequests (see lateSignalExit). */
+let firstSignal: StopSignal | null = null;
+let active = 0;
+
+/**
+ * The exit code for a signal that came while a command was finishing: a
+ * Ctrl-C during the last synchronous writes (the chart) is only delivered
+ * once the event loop turns, which may be after the command returned 0.
+ * Call after letting the loop turn once; null when no signal came.
+ */
+export function lateSignalExit(): number | null {
+  return firstSignal === null ? null : EXIT[firstSignal];
+}
+
+/**
+ * Between and after commands (no StopRequests listening), a stop signal ends
+ * the process at once with its exit code, as the default action would, but
+ * recorded, so the exit code is 128 + its number even when it arrives in
+ * the last instant.
+ */
+export function installSignalFallback(exit: (code: number) => void = (code) => process.exit(code)): void {
+  for (const s of SIGNALS) {
+    process.on(s, () => {
+      firstSignal ??= s;
+      if (active === 0) exit(EXIT[s]);
+    });
+  }
+}
+
 /** Signals this close to the first one count as the same request. */
 const SAME_PRESS_MS = 1000;
 
@@ -21,8 +50,10 @@ export class StopRequests {
   private readonly listeners: ((signal: StopSignal) => void)[] = [];
 
   private firstAt = 0;
+  private disposed = false;
 
   private readonly handler = (signal: StopSignal) => {
+    firstSignal ??= signal;
     if (this.received === null) {
       this.received = signal;
       this.firstAt = performance.now();
@@ -44,6 +75,7 @@ export class StopRequests {
     private readonly exit: (code: number) => void = (code) => process.exit(code),
   ) {
     for (const s of SIGNALS) process.on(s, this.handler);
+    active++;
   }
 
   /** Acts as if `signal` had arrived (e.g. when the parent of a compare job goes away). */
@@ -66,6 +98,9 @@ export class StopRequests {
   }
 
   dispose(): void {
+    if (this.disposed) return;
+    this.disposed = true;
+    active--;
     for (const s of SIGNALS) process.off(s, this.handler);
   }
 }

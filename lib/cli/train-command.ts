@@ -4,10 +4,14 @@
  * when resuming (every field of it checked), takes the folder's lock, runs
  * it, and says where everything is.
  */
-import { existsSync, readdirSync, readFileSync, rmdirSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync, rmdirSync, statSync } from "node:fs";
 import { join, relative } from "node:path";
-import { resolveConfig, type TrainConfig } from "../train/config";
-import { preset as presetConfig } from "../train/presets";
+import { capMeetsBar, resolveConfig, type TrainConfig } from "../train/config";
+import { preset as presetConfig, type PresetName } from "../train/presets";
+import { configDifferences, nearestPreset } from "../runs/training-job";
+import { checkOwned } from "../runs/owned";
+import { readEpisodeLog } from "../runs/read";
+import { readConfigFile } from "./config-file";
 import type { TrainerSnapshot } from "../train/snapshot";
 import { readSnapshot } from "../train/snapshot-file";
 import { describeBackend, initBackend } from "../tf";
@@ -38,6 +42,8 @@ export interface TrainFlags {
   lessonLog?: boolean;
   json?: boolean;
   resume?: string;
+  /** A JSON file of config fields (a run's config.json), under --set. */
+  config?: string;
   evalEpisodes: number;
   plotly: PlotlyMode;
 }
@@ -71,22 +77,41 @@ interface Plan {
   lock: RunLock;
   /** The folder was made by this command (so a stop before training may remove it again). */
   created: boolean;
+  /** A run with no checkpoint (killed before its first one), started afresh with its own meta.json. */
+  restart?: { meta: RunMeta };
+}
+
+/** Refuses `--out` naming something that is not a folder, as a usage error (exit 2). */
+export function checkOutFolder(out: string): void {
+  let st;
+  try {
+    st = statSync(out);
+  } catch {
+    return; // missing: it will be created
+  }
+  if (!st.isDirectory()) throw new UsageError(`--out ${out} is an existing file, not a folder; allowed: a new or empty folder`);
 }
 
 function planNewRun(flags: TrainFlags, defaults: { preset?: string }): Plan {
-  const name = flags.preset ?? defaults.preset;
-  if (name === undefined) throw new UsageError("train needs --preset NAME (or --resume RUN_DIR)");
-  const overrides = flags.set ?? {};
-  if (Object.hasOwn(overrides, "seed")) throw new UsageError("set the seed with --seed N, not --set seed=N");
+  const base = flags.preset ?? defaults.preset;
+  if (base === undefined && flags.config === undefined) throw new UsageError("train needs --preset NAME, --config FILE or --resume RUN_DIR");
+  const set = flags.set ?? {};
+  if (Object.hasOwn(set, "seed")) throw new UsageError("set the seed with --seed N, not --set seed=N");
+  const file = flags.config !== undefined ? readConfigFile(flags.config) : {};
   const config = asUsage(() =>
     resolveConfig({
-      ...presetConfig(name),
-      ...overrides,
-      seed: flags.seed ?? 1,
+      ...(base !== undefined ? presetConfig(base) : {}),
+      ...file,
+      ...set,
+      seed: flags.seed ?? (file.seed as number | undefined) ?? 1,
       ...(flags.episodes !== undefined ? { maxEpisodes: flags.episodes } : {}),
       ...(flags.steps !== undefined ? { maxEnvSteps: flags.steps } : {}),
     }),
   );
+  // With a file (and no --preset), the run records the preset it differs from least, and every field that differs from it.
+  const name = base ?? nearestPreset(config);
+  const overrides = flags.config !== undefined ? configDifferences(config, name as PresetName) : set;
+  if (flags.out !== undefined) checkOutFolder(flags.out);
   let dir: string, created: boolean;
   if (flags.out === undefined) {
     dir = defaultRunDir(name, config.seed);
@@ -128,7 +153,7 @@ const BUDGETS = new Set(["maxEpisodes", "maxEnvSteps"]);
 
 function planResume(flags: TrainFlags): Plan {
   const dir = flags.resume as string;
-  const clash = (["preset", "seed", "out", "label"] as const).filter((k) => flags[k] !== undefined);
+  const clash = (["preset", "seed", "out", "label", "config"] as const).filter((k) => flags[k] !== undefined);
   if (clash.length > 0) throw new UsageError(`--resume continues a run with its own config and folder; drop ${clash.map((k) => `--${k}`).join(", ")} (allowed with --resume: --episodes, --steps, --set)`);
   const overrides = flags.set ?? {};
   if (Object.hasOwn(overrides, "seed")) throw new UsageError("--resume keeps the run's seed; drop --set seed=...");
@@ -136,6 +161,8 @@ function planResume(flags: TrainFlags): Plan {
   if (!isRunFolder(dir)) throw new Error(`cannot resume ${dir}: not a run folder (no ${FILES.meta} written by acrobot-dqn)`);
   const lock = lockRunFolder(dir, commandLine());
   try {
+    // Before anything is replaced or tidied: a file of the user's in the folder is refused, never deleted.
+    checkOwned(dir, `resume ${dir}`);
     const removed = cleanRunFolder(dir);
     if (removed.length > 0 && !flags.json) console.error(`removed what a killed process left in ${dir}: ${removed.join(", ")}`);
     const meta = checkRunMeta(readRunJson(dir, FILES.meta), join(dir, FILES.meta));
@@ -147,6 +174,7 @@ function planResume(flags: TrainFlags): Plan {
     const summary = existsSync(join(dir, FILES.summary)) ? (readRunJson(dir, FILES.summary) as Partial<RunSummary> | null) : null;
     if (summary?.status === "solved") throw new Error(`${dir} already cleared the bar at episode ${summary.solvedAtEpisode}; nothing to resume`);
     const checkpointPath = join(dir, FILES.checkpoint, "snapshot.json");
+    if (!existsSync(checkpointPath)) return planRestart(dir, flags, fields, meta, overrides, lock);
     const snapshot = readSnapshot(join(dir, FILES.checkpoint));
     const inFile = (path: string, f: () => TrainConfig): TrainConfig => {
       try {
@@ -191,9 +219,39 @@ function planResume(flags: TrainFlags): Plan {
   }
 }
 
+/**
+ * A run killed before its first checkpoint (the first 25 episodes or 60 s)
+ * has its config and meta but nothing to continue from: it starts afresh
+ * from its config.json, in its own folder, and says so.
+ */
+function planRestart(dir: string, flags: TrainFlags, fields: Record<string, unknown>, meta: RunMeta, overrides: Overrides, lock: RunLock): Plan {
+  const configPath = join(dir, FILES.config);
+  let config: TrainConfig;
+  try {
+    config = resolveConfig({
+      ...(fields as Partial<TrainConfig>),
+      ...overrides,
+      ...(flags.episodes !== undefined ? { maxEpisodes: flags.episodes } : {}),
+      ...(flags.steps !== undefined ? { maxEnvSteps: flags.steps } : {}),
+    });
+  } catch (e) {
+    if (e instanceof RangeError) throw new UsageError(Object.keys(overrides).length > 0 ? e.message : `cannot resume ${dir}: ${configPath}: ${e.message}`);
+    throw e;
+  }
+  if (meta.seed !== config.seed) throw new Error(`cannot resume ${dir}: ${join(dir, FILES.meta)} says seed ${meta.seed}, but ${configPath} says ${config.seed}`);
+  const logged = readEpisodeLog(join(dir, FILES.episodes)).length;
+  const merged = { ...meta.overrides, ...overrides };
+  const note =
+    `${dir} has no checkpoint (it was stopped before its first one): starting it afresh from its ${FILES.config}` +
+    (logged > 0 ? `; the ${logged} episode(s) logged before are played again` : "");
+  if (flags.json) console.log(JSON.stringify({ event: "restart", runDir: dir, reason: "no checkpoint", discardedEpisodes: logged }));
+  else console.error(note);
+  return { dir, config, preset: meta.preset, overrides: merged, lock, created: false, restart: { meta: { ...meta, overrides: merged } } };
+}
+
 export async function trainCommand(flags: TrainFlags, defaults: { preset?: string } = {}): Promise<number> {
-  if (flags.resume === undefined && flags.preset === undefined && defaults.preset === undefined) {
-    throw new UsageError("train needs --preset NAME (or --resume RUN_DIR)");
+  if (flags.resume === undefined && flags.preset === undefined && defaults.preset === undefined && flags.config === undefined) {
+    throw new UsageError("train needs --preset NAME, --config FILE or --resume RUN_DIR");
   }
   // From the very start, so a Ctrl-C during start-up (loading TensorFlow.js) stops cleanly too.
   const stops = new StopRequests();
@@ -226,8 +284,10 @@ async function runPlan(plan: Plan, flags: TrainFlags, stops: StopRequests): Prom
     process.once("disconnect", () => stops.received === null && stops.request("SIGTERM"));
     process.channel?.unref();
   }
+  const warning = capMeetsBar(plan.config) ?? undefined;
+  if (warning !== undefined) console.error(`acrobot-dqn: warning: ${warning}; raise the cap or lower solvedAt for a bar that means something`);
   const outcome = await trainRun({
-    dir: plan.dir, config: plan.config, preset: plan.preset, overrides: plan.overrides, label: plan.label, resume: plan.resume,
+    dir: plan.dir, config: plan.config, preset: plan.preset, overrides: plan.overrides, label: plan.label, resume: plan.resume, restart: plan.restart, warning,
     progress: makeProgress(mode), stops, evalEpisodes: flags.evalEpisodes, plotly: flags.plotly,
   });
   if (mode === "json") console.log(JSON.stringify({ event: "end", runDir: outcome.dir, exitCode: outcome.exitCode, summary: outcome.summary }));

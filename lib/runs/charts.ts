@@ -14,6 +14,7 @@ import type { PlotlyFigure } from "../viz/plotly-types";
 import { FILES, type RunSummary } from "./format";
 import { isRunFolder } from "./read";
 import { isRunFileName } from "./write";
+import { lockHolder } from "./lock";
 
 /** "inline" carries plotly.js in the page (works offline, about 10 MB); "cdn" loads it from the web. */
 export type PlotlyMode = "inline" | "cdn";
@@ -34,8 +35,18 @@ export function checkPageTarget(path: string, opts: { ownRunFile?: boolean } = {
   if (!opts.ownRunFile && isRunFolder(dirname(path)) && isRunFileName(basename(path))) {
     throw new Error(`refusing to write ${path}: it is a file of the run folder ${dirname(path)}; choose another file name`);
   }
+  if (!opts.ownRunFile) {
+    // A run or compare folder that another process is writing is its to write: a page there could be replaced or half-read.
+    const holder = lockHolder(dirname(path));
+    if (holder !== null && holder.pid !== process.pid) {
+      throw new Error(`refusing to write ${path}: ${dirname(path)} is being written by another process (pid ${holder.pid} on ${holder.host}); wait for it to end or choose another file`);
+    }
+  }
   if (!existsSync(path)) return;
-  if (statSync(path).isDirectory()) throw new Error(`cannot write ${path}: it is a folder; give a file name`);
+  const st = statSync(path);
+  if (st.isDirectory()) throw new Error(`cannot write ${path}: it is a folder; give a file name`);
+  // A FIFO would hang the write (and the check below), a device could be anything: only a new path or a regular file.
+  if (!st.isFile()) throw new Error(`refusing to write ${path}: it is not a regular file (a pipe, a device or a socket); give a new file name`);
   if (!writtenByUs(path)) throw new Error(`refusing to overwrite ${path}: it was not written by acrobot-dqn; choose another file name or move it away`);
 }
 /** A figure as an HTML section (interactive chart over its static picture) plus the picture itself. */

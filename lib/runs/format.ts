@@ -5,6 +5,7 @@
  *   config.json     the full resolved config (configToJson)
  *   meta.json       what ran it: backend, versions, command line, start time, resumes
  *   episodes.jsonl  one EpisodeRecord per line, appended as each episode ends
+ *   monitor.csv     the same episodes in Stable-Baselines3's Monitor format (r,l,t), for its plotting tools
  *   summary.json    status, when the bar was cleared, totals, greedy evaluation
  *   model/          the latest network (saveModel: model.json + weights.bin)
  *   checkpoint/     a trainer snapshot to resume from (writeSnapshot)
@@ -25,6 +26,7 @@ export const FILES = {
   config: "config.json",
   meta: "meta.json",
   episodes: "episodes.jsonl",
+  monitor: "monitor.csv",
   summary: "summary.json",
   model: "model",
   checkpoint: "checkpoint",

@@ -23,6 +23,8 @@ import { isRunFolder, readRun, type Run } from "./read";
 import { newRunMeta } from "./meta";
 import { writeRunChart } from "./charts";
 import { lockRunFolder } from "./lock";
+import { checkOwned } from "./owned";
+import { monitorHeader, monitorRow, nowSeconds } from "./monitor";
 
 /** Throws unless `dir` is missing, empty, or a run folder of ours holding nothing but a run's files. */
 export function checkReplaceable(dir: string): void {
@@ -35,6 +37,8 @@ export function checkReplaceable(dir: string): void {
   if (other.length > 0) {
     throw new Error(`refusing to replace the run folder ${dir}: it also holds ${other.slice(0, 3).join(", ")}${other.length > 3 ? ", ..." : ""}, which a run does not write; move them away or choose another folder`);
   }
+  // Inside model/ and checkpoint/ too: the whole folder is replaced.
+  checkOwned(dir, `replace the run folder ${dir}`);
 }
 
 /**
@@ -53,6 +57,9 @@ export async function saveRun(result: TrainResult, dir: string, opts: { preset: 
       writeFileChecked(join(tmp, FILES.config), `${JSON.stringify(configToJson(c), null, 2)}\n`);
       writeFileChecked(join(tmp, FILES.meta), `${JSON.stringify(newRunMeta({ preset: opts.preset, overrides: opts.overrides ?? {}, seed: c.seed }), null, 2)}\n`);
       writeFileChecked(join(tmp, FILES.episodes), result.records.map((r) => `${JSON.stringify(r)}\n`).join(""));
+      // Training seconds stand in for the wall clock: t_start is when this result's training began.
+      const tStart = nowSeconds() - (result.records[result.records.length - 1]?.seconds ?? 0);
+      writeFileChecked(join(tmp, FILES.monitor), `${[monitorHeader(tStart), ...result.records.map((r) => monitorRow(r, r.seconds))].join("\n")}\n`);
       const summary = runSummary({
         status: runStatus(result), stopReason: result.stopReason, message: result.message, records: result.records, config: c,
         solvedAtEpisode: result.solvedAtEpisode, envSteps: result.envSteps, seconds: result.seconds, evaluation: null, checkpointEpisode: null,

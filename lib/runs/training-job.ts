@@ -33,7 +33,7 @@ const OWN_FLAGS: Partial<Record<keyof TrainConfig, string>> = { seed: "--seed", 
 const same = (a: unknown, b: unknown) => JSON.stringify(a) === JSON.stringify(b);
 
 /** The fields (other than seed and budgets) in which `config` differs from preset `name`. */
-function differences(config: TrainConfig, name: PresetName): Partial<TrainConfig> {
+export function configDifferences(config: TrainConfig, name: PresetName): Partial<TrainConfig> {
   const base = resolveConfig(presetConfig(name));
   const out: Record<string, unknown> = {};
   for (const key of Object.keys(config) as (keyof TrainConfig)[]) {
@@ -46,7 +46,7 @@ function differences(config: TrainConfig, name: PresetName): Partial<TrainConfig
 export function nearestPreset(config: Preset): PresetName {
   const c = resolveConfig(config);
   const names = Object.keys(presets) as PresetName[];
-  const count = (n: PresetName) => Object.keys(differences(c, n)).length;
+  const count = (n: PresetName) => Object.keys(configDifferences(c, n)).length;
   return names.reduce((best, n) => (count(n) < count(best) ? n : best), names[0]);
 }
 
@@ -69,7 +69,7 @@ export function trainingJob(spec: TrainingJob, opts: { evalEpisodes: number; out
   if (spec.priority !== undefined && !Number.isFinite(spec.priority)) throw new RangeError(`${where}: priority must be a number (higher starts first), got ${JSON.stringify(spec.priority)}`);
   if (spec.preset !== undefined && !Object.hasOwn(presets, spec.preset)) throw new RangeError(`${where}: unknown preset "${spec.preset}"; the presets are: ${Object.keys(presets).join(", ")}`);
   const preset = spec.preset ?? nearestPreset(config);
-  const sets = Object.entries(differences(config, preset)).flatMap(([k, v]) => ["--set", `${k}=${JSON.stringify(v)}`]);
+  const sets = Object.entries(configDifferences(config, preset)).flatMap(([k, v]) => ["--set", `${k}=${JSON.stringify(v)}`]);
   return {
     name: spec.name,
     preset,

@@ -63,8 +63,8 @@ export function cleanRunFolder(dir: string): string[] {
   return [...removeTmpFiles(dir), ...[FILES.model, FILES.checkpoint].flatMap((f) => removeTmpFiles(join(dir, f)).map((n) => `${f}/${n}`))];
 }
 
-/** episodes.jsonl, open for appending. */
-export class EpisodeLog {
+/** A log file open for appending whole lines (episodes.jsonl, monitor.csv). */
+export class LineLog {
   private fd: number | null;
   private size: number;
 
@@ -78,13 +78,13 @@ export class EpisodeLog {
   }
 
   /**
-   * One line per episode, handed to the OS at once (a killed process loses
-   * nothing written). A write that fails part way (a full disk) is cut back
-   * off, so the log never holds a torn line before a good one, and throws.
+   * One line, handed to the OS at once (a killed process loses nothing
+   * written). A write that fails part way (a full disk) is cut back off, so
+   * the log never holds a torn line before a good one, and throws.
    */
-  append(record: EpisodeLine): void {
-    if (this.fd === null) throw new Error(`the episode log ${this.path} is closed`);
-    const line = Buffer.from(`${JSON.stringify(record)}\n`, "utf8");
+  appendLine(text: string): void {
+    if (this.fd === null) throw new Error(`the log ${this.path} is closed`);
+    const line = Buffer.from(`${text}\n`, "utf8");
     try {
       writeAll(this.fd, line, this.path);
     } catch (e) {
@@ -101,6 +101,13 @@ export class EpisodeLog {
   close(): void {
     if (this.fd !== null) closeSync(this.fd);
     this.fd = null;
+  }
+}
+
+/** episodes.jsonl, open for appending: one JSON line per episode. */
+export class EpisodeLog extends LineLog {
+  append(record: EpisodeLine): void {
+    this.appendLine(JSON.stringify(record));
   }
 }
 

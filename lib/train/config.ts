@@ -120,6 +120,12 @@ const bool: Check = (v) => (typeof v === "boolean" ? null : "true or false");
 
 const intUpTo = (min: number, max: number): Check => (v) => (Number.isSafeInteger(v) && (v as number) >= min && (v as number) <= max ? null : `a whole number from ${min} to ${max}`);
 
+/** The widest averaging window (a MovingAverage holds one number per episode in it); the lesson uses 100. */
+export const MAX_SOLVED_WINDOW = 1_000_000;
+/** At most this many hidden layers, each at most this wide: beyond them a network is not a DQN for Acrobot but a crash (deep stacks overflow the call stack). */
+export const MAX_HIDDEN_LAYERS = 32;
+export const MAX_LAYER_WIDTH = 1_000_000; // the memory check (checkFits) refuses far less in practice
+
 /** The longest episode a config may ask for (the lesson uses 500 and 1000): more would make one episode, or `play`, run for hours. */
 export const MAX_EPISODE_STEPS_LIMIT = 100_000;
 
@@ -129,7 +135,10 @@ const checks: { [K in keyof TrainConfig]: Check } = {
   maxEpisodeSteps: intUpTo(1, MAX_EPISODE_STEPS_LIMIT),
   maxStepsPerEpisode: orNull(intUpTo(1, MAX_EPISODE_STEPS_LIMIT)),
   reward: (v) => (typeof v === "function" || (typeof v === "string" && Object.hasOwn(rewardFunctions, v)) ? null : `one of ${Object.keys(rewardFunctions).map((k) => `"${k}"`).join(", ")}, or a function (step, state) => number`),
-  hiddenLayers: (v) => (Array.isArray(v) && v.length > 0 && v.every((h) => Number.isSafeInteger(h) && h >= 1) ? null : "a non-empty array of whole numbers >= 1, e.g. [512, 512, 512]"),
+  hiddenLayers: (v) =>
+    Array.isArray(v) && v.length > 0 && v.length <= MAX_HIDDEN_LAYERS && v.every((h) => Number.isSafeInteger(h) && h >= 1 && h <= MAX_LAYER_WIDTH)
+      ? null
+      : `a non-empty array of at most ${MAX_HIDDEN_LAYERS} whole numbers from 1 to ${MAX_LAYER_WIDTH}, e.g. [512, 512, 512]`,
   learningRate: num(Number.MIN_VALUE, 1, "a number > 0 and <= 1"),
   gamma: num(0, 1),
   loss: oneOf("mse", "huber"),
@@ -149,7 +158,7 @@ const checks: { [K in keyof TrainConfig]: Check } = {
   epsilonEnd: num(0, 1),
   epsilonDecaySteps: int(0),
   solvedAt: num(-Infinity, Infinity, "a finite number"),
-  solvedWindow: int(1),
+  solvedWindow: intUpTo(1, MAX_SOLVED_WINDOW),
   maxEpisodes: int(1),
   maxEnvSteps: int(1),
 };
@@ -225,8 +234,29 @@ function stripUndefined<T extends object>(o: T): Partial<T> {
   return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;
 }
 
+/** A value for a message: short even when the value is a 20000-entry list. */
 function show(v: unknown): string {
   if (typeof v === "function") return "a function";
   if (typeof v === "number" && !Number.isFinite(v)) return String(v);
-  return JSON.stringify(v) ?? String(v);
+  if (Array.isArray(v) && v.length > 8) return `a list of ${v.length} entries [${v.slice(0, 3).map(show).join(", ")}, ...]`;
+  const text = JSON.stringify(v) ?? String(v);
+  return text.length > 200 ? `${text.slice(0, 200)}...` : text;
+}
+
+/** The lowest reward one step can pay under each named reward (env: -1; tipHeight: the tip's height - 1 >= -3). */
+const LOWEST_STEP_REWARD: Record<RewardName, number> = { env: -1, tipHeight: -3 };
+
+/**
+ * When the episode cap alone meets the bar: every episode, however it is
+ * played, returns at least -cap (times the lowest step reward), so a return
+ * that high says nothing about the tip reaching the line. A message naming
+ * the fields, or null (also null for a reward function of the user's own).
+ */
+export function capMeetsBar(c: Pick<TrainConfig, "maxEpisodeSteps" | "maxStepsPerEpisode" | "reward" | "solvedAt">): string | null {
+  if (typeof c.reward !== "string" || !Object.hasOwn(LOWEST_STEP_REWARD, c.reward)) return null;
+  const cap = Math.min(c.maxEpisodeSteps, c.maxStepsPerEpisode ?? Infinity);
+  const floor = cap * LOWEST_STEP_REWARD[c.reward];
+  if (floor < c.solvedAt) return null;
+  const field = c.maxStepsPerEpisode !== null && c.maxStepsPerEpisode < c.maxEpisodeSteps ? "maxStepsPerEpisode" : "maxEpisodeSteps";
+  return `the episode cap alone meets the bar: with ${field} ${cap} and the ${c.reward} reward every episode returns at least ${floor}, which is >= solvedAt ${c.solvedAt}, so "solved" would not mean the tip reached the line`;
 }
