@@ -96,7 +96,11 @@ function checkGradient(fn: HuberLossFn): string | null {
     try {
       grad = tf.tidy(() => Array.from(tf.grad((x: tf.Tensor) => fn(x as tf.Tensor1D, y) as tf.Tensor)(q).dataSync()));
     } catch (e) {
-      return `Not yet: the values of your huberLoss are right, but no gradient flows through it (${e instanceof Error ? e.message.split(".")[0] : String(e)}). Hint: compute it with tensor operations only, with no .dataSync(), .arraySync() or tf.scalar(number) in between: training needs its gradient.`;
+      freeTape();
+      const message = e instanceof Error ? e.message : String(e);
+      const op = /gradient function not found for (\w+)/.exec(message)?.[1];
+      if (op !== undefined) return `Not yet: the values of your huberLoss are right, but TensorFlow.js cannot take its gradient: it has none for ${op} (a comparison, e.g. lessEqual feeding tf.where). Hint: build the two parts without a comparison: quadratic = tf.minimum(|e|, 1), loss = mean(0.5 * quadratic^2 + (|e| - quadratic)).`;
+      return `Not yet: the values of your huberLoss are right, but no gradient flows through it (${message.split(".")[0]}). Hint: compute it with tensor operations only, with no .dataSync(), .arraySync() or tf.scalar(number) in between: training needs its gradient.`;
     }
     const want = errorsOf(c).map((e) => Math.max(-1, Math.min(1, e)) / n);
     if (grad.every((g) => g === 0)) return "Not yet: the values of your huberLoss are right, but its gradient is zero: it is computed from plain numbers (a .dataSync() or tf.scalar(number) in between?). Hint: use tensor operations only, so training can follow the gradient.";
@@ -105,4 +109,15 @@ function checkGradient(fn: HuberLossFn): string | null {
   } finally {
     tf.dispose([q, y]);
   }
+}
+
+/**
+ * tfjs leaves the tape of a failed tf.grad behind (the tensors kept for the backward pass, and the
+ * tape itself): free them, so a refused answer leaks nothing.
+ */
+function freeTape(): void {
+  const state = (tf.engine() as unknown as { state: { gradientDepth: number; activeTape: { saved?: tf.Tensor[] }[] | null } }).state;
+  if (state.gradientDepth !== 0 || state.activeTape === null) return;
+  for (const node of state.activeTape) for (const t of node.saved ?? []) t.dispose();
+  state.activeTape = null;
 }
