@@ -29,7 +29,7 @@ const CASES: Case[] = [
   mk(16, 0, 4.1, (i) => i % 2 === 0), mk(3, 0.9, 5.9, () => true), mk(12, 0.9, 6.3, (i) => i >= 9),
 ];
 const at = (c: Case, f: (r: number, q: number, d: number, g: number) => number) => Array.from(c.r, (r, i) => f(r, c.q[i], c.d[i], c.gamma));
-const MASK = "multiply only the bootstrap term by (1 - terminated): y = r + gamma * nextValues * (1 - terminated)";
+const MASK = "Multiply only the bootstrap term by (1 - terminated): y = r + gamma * nextValues * (1 - terminated)";
 const SLIPS: Slip<Case>[] = [
   { f: (c) => at(c, (r, q, _d, g) => r + g * q), hint: `it bootstraps everywhere, also where the episode really ended (terminated = 1): there is no next state to value there. ${MASK}.` },
   { f: (c) => at(c, (r, q, d, g) => r + g * q * d), hint: `the mask is inverted: it bootstraps only where the episode ended and never where it goes on. ${MASK}.` },
