@@ -241,6 +241,16 @@ test("04 solved: the solution passes all four checks, trains with the learner's 
   assert.deepEqual(await train04("fast"), savedEpisodes("04-modern-dqn"), "the learner's answers play train()'s episodes");
 });
 
+test("04 with a right Huber loss that rounds differently: the closing comparison says so and agrees on the library's answers, with no red cross", async () => {
+  // Written another way (the error clipped, times e - c/2), it is right, but float32 rounds it differently from the library's.
+  const other = "yours.huberLoss = (q, y) => { const e = dqn.tf.sub(q, y); const k = dqn.tf.clipByValue(e, -1, 1); return dqn.tf.mean(dqn.tf.mul(k, dqn.tf.sub(e, dqn.tf.mul(k, 0.5)))); };";
+  const out = await runOk("04-improvements.ipynb", { env: { ...SMOKE, ...TWO_JOBS }, injectAfterTag: { tag: "save", code: other } });
+  assert.match(out, /With your answers, this notebook(&#39;|')s loop and dqn\.train\(presets\.improved\) do not play the same episodes \(they differ from episode \d+ on .*this is rounding/, "the note names the cause");
+  assert.match(out, /dqn\.train\(presets\.improved\): the same 2 episodes/);
+  assert.match(out, /dqn\.train\(presets\.fast\): the same 2 episodes/);
+  assert.doesNotMatch(out, /acrobot-error[^>]*>✘ This notebook/, "no red cross");
+});
+
 test("04 exercise: a typical slip gets its specific hint", async () => {
   const slip = "function epsilonAt(t: number, start: number, end: number, decaySteps: number): number { return start + (end - start) * t / decaySteps; }";
   const run = await runNotebook(join(DIR, "04-improvements.ipynb"), { env: SMOKE, injectAfterTag: { tag: "exercise", code: slip }, stopAfterTag: "check" });
