@@ -205,8 +205,75 @@ function someOverlap(runs: readonly Run[]): boolean {
 /** Two at once even on a one-core machine, so the overlap check holds anywhere. */
 const TWO_JOBS = { ACROBOT_DQN_JOBS: "2" };
 
+/** Notebook 04 as shipped, run once (two jobs at once) for the tests that read it. */
+let shipped04: Promise<string> | null = null;
+const run04 = () => (shipped04 ??= runOk("04-improvements.ipynb", { env: { ...SMOKE, ...TWO_JOBS } }));
+const FALLBACK_04 = /Until your (epsilonAt|tdTargets|huberLoss|doubleDqnValues) passes/;
+/** The episodes train() plays for a chapter-4 preset at the notebook's smoke budget (600 env steps, seed 1). */
+async function train04(preset: "fast" | "improved") {
+  await initBackend();
+  const lib = await train({ ...presets[preset], seed: 1, maxEnvSteps: 600 }, { handleSignals: false });
+  lib.model.dispose();
+  return lib.records.map((r) => ({ return: r.return, steps: r.steps, loss: r.loss }));
+}
+
+test("04 unsolved as shipped: each check explains, the chapter's own loop trains with the library's answers, and it plays exactly the episodes train(presets.fast) plays; the closing cell shows it for improved and fast", async () => {
+  const out = await run04();
+  for (const fn of ["epsilonAt", "tdTargets", "huberLoss", "doubleDqnValues"]) assert.match(out, new RegExp(`Until your ${fn} passes`), fn);
+  assert.equal((out.match(/Not yet: [^<]*Hint:/g) ?? []).length, 4, "four checks, each with a hint");
+  assert.match(out, /episode \d+ \| return -?\d/, "live status line");
+  assert.match(out, /reached the env-step budget \(600\)/);
+  assert.match(out, /This notebook(&#39;|')s loop and dqn\.train\(presets\.improved\): the same 2 episodes: every return, step count and TD loss agrees/);
+  assert.match(out, /This notebook(&#39;|')s loop and dqn\.train\(presets\.fast\): the same 2 episodes: every return, step count and TD loss agrees/);
+  assert.doesNotMatch(out, /this is rounding/, "the library's answers need no second comparison");
+  // The notebook's cells played these episodes on the real kernel; train() here, in this process, must play the same.
+  const fromNotebook = savedEpisodes("04-modern-dqn");
+  assert.equal(fromNotebook.length, 2);
+  assert.ok(fromNotebook.every((r) => r.loss !== null), "both episodes learned");
+  assert.deepEqual(await train04("fast"), fromNotebook);
+});
+
+test("04 with c = presets.improved: the notebook's own loop plays exactly the episodes train(presets.improved) plays", async () => {
+  const improved = "const c = dqn.training.resolveConfig({ ...dqn.presets.improved, seed: SEED, maxEnvSteps: STEPS });";
+  const run = await runNotebook(join(DIR, "04-improvements.ipynb"), { env: SMOKE, cellTimeoutMs: 300_000, injectAfterTag: { tag: "exercise", code: improved }, stopAfterTag: "save" });
+  assert.ok(run.ok, failures(run));
+  const fromNotebook = savedEpisodes("04-modern-dqn");
+  const fromTrain = await train04("improved");
+  assert.deepEqual(fromTrain, fromNotebook);
+  assert.notDeepEqual(await train04("fast"), fromNotebook, "fast plays other episodes: the comparison can tell the presets apart");
+});
+
+test("04 solved: the solution passes all four checks, trains with the learner's answers, and agrees with train()", async () => {
+  const out = await runOk("04-improvements-solution.ipynb", { env: { ...SMOKE, ...TWO_JOBS } });
+  assert.equal((out.match(/acrobot-ok[^>]*>✔ Correct: /g) ?? []).length, 4, "four green checks");
+  assert.doesNotMatch(out, FALLBACK_04);
+  assert.doesNotMatch(out, /Not yet:/);
+  assert.match(out, /dqn\.train\(presets\.improved\): the same 2 episodes/);
+  assert.match(out, /dqn\.train\(presets\.fast\): the same 2 episodes/);
+  assert.deepEqual(await train04("fast"), savedEpisodes("04-modern-dqn"), "the learner's answers play train()'s episodes");
+});
+
+test("04 with a right Huber loss that rounds differently: the closing comparison says so and agrees on the library's answers, with no red cross", async () => {
+  // Written another way (the error clipped, times e - c/2), it is right, but float32 rounds it differently from the library's.
+  const other = "yours.huberLoss = (q, y) => { const e = dqn.tf.sub(q, y); const k = dqn.tf.clipByValue(e, -1, 1); return dqn.tf.mean(dqn.tf.mul(k, dqn.tf.sub(e, dqn.tf.mul(k, 0.5)))); };";
+  const out = await runOk("04-improvements.ipynb", { env: { ...SMOKE, ...TWO_JOBS }, injectAfterTag: { tag: "save", code: other } });
+  assert.match(out, /With your answers, this notebook(&#39;|')s loop and dqn\.train\(presets\.improved\) do not play the same episodes \(they differ from episode \d+ on .*this is rounding/, "the note names the cause");
+  assert.match(out, /dqn\.train\(presets\.improved\): the same 2 episodes/);
+  assert.match(out, /dqn\.train\(presets\.fast\): the same 2 episodes/);
+  assert.doesNotMatch(out, /acrobot-error[^>]*>✘ This notebook/, "no red cross");
+});
+
+test("04 exercise: a typical slip gets its specific hint", async () => {
+  const slip = "function epsilonAt(t: number, start: number, end: number, decaySteps: number): number { return start + (end - start) * t / decaySteps; }";
+  const run = await runNotebook(join(DIR, "04-improvements.ipynb"), { env: SMOKE, injectAfterTag: { tag: "exercise", code: slip }, stopAfterTag: "check" });
+  assert.ok(run.ok, failures(run));
+  const out = shown(run);
+  assert.match(out, /Not yet: epsilonAt\(\d+, [\d.]+, [\d.]+, \d+\) gives -?[\d.]+, but it should be [\d.]+\. Hint: it does not stop at the floor/);
+  assert.match(out, /Until your epsilonAt passes/);
+});
+
 test("04 improvements: every variant trains, two at once, and is compared", async () => {
-  const out = await runOk("04-improvements.ipynb", { env: { ...SMOKE, ...TWO_JOBS } });
+  const out = await run04();
   const runs = poolRuns("04-improvements");
   assert.equal(runs.length, 11, "eleven variants, each a run folder");
   assert.ok(runs.every((r) => r.summary?.status === "unsolved" && r.summary.envSteps === 600), "each trained its 600 smoke steps");

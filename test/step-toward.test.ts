@@ -52,3 +52,25 @@ test("bad inputs are refused with what was wrong", () => {
   net.dispose();
   opt.dispose();
 });
+
+test("stepToward with a loss function equals the same loss by name, bit for bit (notebook 04's Huber loss); a loss that is not one number is refused", async () => {
+  const { libraryHuberLoss } = await import("../lib/exercises/huber-loss");
+  const rng = makeRng(9);
+  const memory = new ReplayMemory(64);
+  for (let i = 0; i < 64; i++) memory.push(Array.from({ length: 6 }, () => rng.float() * 4 - 2), rng.int(3), -1, Array.from({ length: 6 }, () => rng.float() * 4 - 2), false);
+  const a = buildQNetwork({ hiddenLayers: [16], seed: 5 }), b = buildQNetwork({ hiddenLayers: [16], seed: 5 });
+  const optA = tf.train.adam(0.01), optB = tf.train.adam(0.01);
+  for (let step = 0; step < 4; step++) {
+    const batch = memory.sample(32, rng);
+    const targets = batch.rewards.map((r, i) => r + 3 * Math.sin(i)); // errors on both sides of 1
+    const byName = stepToward(batch, targets, a, optA, { loss: "huber", gradClipNorm: 10 });
+    const byFunction = stepToward(batch, targets, b, optB, { loss: libraryHuberLoss, gradClipNorm: 10 });
+    assert.equal(byFunction, byName, `loss at step ${step}`);
+  }
+  assert.deepEqual(b.getWeights().map((w) => Array.from(w.dataSync())), a.getWeights().map((w) => Array.from(w.dataSync())));
+  const batch = memory.sample(8, rng);
+  assert.throws(() => stepToward(batch, batch.rewards, a, optA, { loss: (q, y) => tf.abs(tf.sub(q, y)) as unknown as tf.Scalar }), /the loss function must return one number as a tensor .*a tensor of shape \[8\]/);
+  for (const x of [a, b]) x.dispose();
+  optA.dispose();
+  optB.dispose();
+});

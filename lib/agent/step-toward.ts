@@ -16,13 +16,19 @@ export function maxQ(network: tf.LayersModel, states: Float32Array, stateSize = 
   return tf.tidy(() => tf.max(network.apply(tf.tensor2d(states, [states.length / stateSize, stateSize])) as tf.Tensor2D, 1).dataSync() as Float32Array);
 }
 
-/** One gradient step on the online network toward `targets` (one per transition); returns the loss before the step. */
+/** A loss written by hand: Q(s, a) of the batch and the targets in, the batch's loss (a scalar tensor) out. */
+export type LossFn = (q: tf.Tensor1D, targets: tf.Tensor1D) => tf.Scalar;
+
+/**
+ * One gradient step on the online network toward `targets` (one per transition); returns the loss before the step.
+ * `loss` is "mse", "huber" or your own function (notebook 04's Huber loss), differentiated by autodiff.
+ */
 export function stepToward(
   batch: Batch,
   targets: ArrayLike<number>,
   online: tf.LayersModel,
   optimizer: tf.Optimizer,
-  o: { loss?: LossKind; gradClipNorm?: number | null } = {},
+  o: { loss?: LossKind | LossFn; gradClipNorm?: number | null } = {},
 ): number {
   if (targets.length !== batch.size) throw new RangeError(`stepToward: ${targets.length} targets for a batch of ${batch.size} transitions`);
   for (let i = 0; i < targets.length; i++) {
@@ -34,9 +40,23 @@ export function stepToward(
   return tf.tidy(() => {
     const b = batchTensors(batch, numActions);
     const y = tf.tensor1d(Float32Array.from(targets));
-    const lossFn = () => tdLoss(chosenQ(online.apply(b.states) as tf.Tensor2D, b.actions), y, o.loss ?? "mse");
+    const loss = o.loss ?? "mse";
+    const lossFn = () => {
+      const q = chosenQ(online.apply(b.states) as tf.Tensor2D, b.actions);
+      return typeof loss === "function" ? ownLoss(loss, q, y) : tdLoss(q, y, loss);
+    };
     const { value, grads } = tf.variableGrads(lossFn, weights);
     optimizer.applyGradients(clip === null ? grads : clipByGlobalNorm(grads, clip));
     return value.dataSync()[0];
   });
+}
+
+/** A hand-written loss's value, refused with what was wrong unless it is a scalar tensor. */
+function ownLoss(loss: LossFn, q: tf.Tensor1D, y: tf.Tensor1D): tf.Scalar {
+  const v = loss(q, y) as unknown;
+  const isTensor = v instanceof tf.Tensor;
+  if (!isTensor || (v as tf.Tensor).size !== 1) {
+    throw new TypeError(`stepToward: the loss function must return one number as a tensor (a tf.Scalar, e.g. from tf.mean); it returned ${isTensor ? `a tensor of shape ${JSON.stringify((v as tf.Tensor).shape)}` : typeof v}`);
+  }
+  return (v as tf.Tensor).reshape([]) as tf.Scalar;
 }

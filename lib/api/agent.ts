@@ -6,5 +6,7 @@ export type { Batch } from "../agent/replay-memory";
 export { tdTargets, tdLoss, tdUpdate, chosenQ, batchTensors, clipByGlobalNorm } from "../agent/td-update";
 export type { TdOptions, LossKind, BatchTensors } from "../agent/td-update";
 export { maxQ, stepToward } from "../agent/step-toward";
+export type { LossFn } from "../agent/step-toward";
+export { softUpdate } from "../agent/soft-update";
 export { makeOptimizer, FlatAdam } from "../agent/adam";
 export { saveModel, loadModel, readModelMetadata } from "../agent/model-io";

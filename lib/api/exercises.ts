@@ -8,3 +8,11 @@ export { checkSampleIndices, librarySampleIndices, sameDrawsAsLibrary } from "..
 export type { SampleIndicesFn, MemoryShape } from "../exercises/replay-sample";
 export { checkTargetNetwork, libraryTargetValues, librarySyncAfter } from "../exercises/target-network";
 export type { TargetValuesFn, SyncAfterFn } from "../exercises/target-network";
+export { checkEpsilonSchedule, libraryEpsilonAt } from "../exercises/epsilon-schedule";
+export type { EpsilonScheduleFn } from "../exercises/epsilon-schedule";
+export { checkTdTargetBatch, libraryTdTargetBatch } from "../exercises/td-target-batch";
+export type { TdTargetBatchFn } from "../exercises/td-target-batch";
+export { checkHuberLoss, libraryHuberLoss } from "../exercises/huber-loss";
+export type { HuberLossFn } from "../exercises/huber-loss";
+export { checkDoubleDqnValues, libraryDoubleDqnValues } from "../exercises/double-dqn";
+export type { DoubleDqnValuesFn } from "../exercises/double-dqn";

@@ -58,6 +58,8 @@ export interface TrainConfig {
   /** Copy the online network into the target network every this many episodes or steps; null: one network only (chapters 1-2). */
   targetSyncEvery: number | null;
   targetSyncUnit: "episodes" | "steps";
+  /** At each sync move the target a fraction tau toward the online network (soft, Polyak update); null: copy it (hard sync). Needs targetSyncEvery. */
+  targetUpdateTau: number | null;
 
   // Exploration
   /** Epsilon of epsilon-greedy at the start (lesson: 0.05, fixed). */
@@ -100,6 +102,7 @@ export const defaultConfig: Readonly<TrainConfig> = {
   learningStarts: 0,
   targetSyncEvery: null,
   targetSyncUnit: "episodes",
+  targetUpdateTau: null,
   epsilonStart: 0.05,
   epsilonEnd: 0.05,
   epsilonDecaySteps: 0,
@@ -154,6 +157,7 @@ const checks: { [K in keyof TrainConfig]: Check } = {
   learningStarts: int(0),
   targetSyncEvery: orNull(int(1)),
   targetSyncUnit: oneOf("episodes", "steps"),
+  targetUpdateTau: orNull(num(Number.MIN_VALUE, 1, "a number > 0 and <= 1")),
   epsilonStart: num(0, 1),
   epsilonEnd: num(0, 1),
   epsilonDecaySteps: int(0),
@@ -175,6 +179,9 @@ export function resolveConfig(partial: Partial<TrainConfig> = {}): TrainConfig {
   for (const key of Object.keys(checks) as (keyof TrainConfig)[]) {
     const problem = checks[key](config[key]);
     if (problem !== null) throw new RangeError(`config.${key} must be ${problem}; got ${show(config[key])}`);
+  }
+  if (config.targetUpdateTau !== null && config.targetSyncEvery === null) {
+    throw new RangeError(`config.targetUpdateTau (${config.targetUpdateTau}) needs a target network: set config.targetSyncEvery (a soft update happens at each sync), or targetUpdateTau to null`);
   }
   checkFits(config);
   return { ...config, hiddenLayers: [...config.hiddenLayers] };

@@ -16,6 +16,7 @@ export function resultFromRecords(config: Partial<TrainConfig>, records: readonl
   const [stopReason, message]: [TrainResult["stopReason"], string] =
     solvedAtEpisode !== null ? ["solved", `solved at episode ${solvedAtEpisode}`]
       : records.length >= c.maxEpisodes ? ["maxEpisodes", `reached the episode budget (${c.maxEpisodes})`]
+        : (last?.envSteps ?? 0) >= c.maxEnvSteps ? ["maxEnvSteps", `reached the env-step budget (${c.maxEnvSteps})`]
         : ["aborted", `stopped after episode ${records.length}`];
   return {
     solved: solvedAtEpisode !== null, solvedAtEpisode, stopReason, message, model,

@@ -12,6 +12,7 @@ import { makeRng, type Rng } from "../random";
 import { ReplayMemory } from "../agent/replay-memory";
 import { argmax, buildQNetwork, copyWeights, qValues } from "../agent/q-network";
 import { tdUpdate } from "../agent/td-update";
+import { softUpdate } from "../agent/soft-update";
 import { makeOptimizer } from "../agent/adam";
 import { resolveConfig, rewardFunction, type TrainConfig } from "./config";
 import { epsilonAt, schedule } from "./schedule";
@@ -129,7 +130,8 @@ export async function train(config: Partial<TrainConfig>, hooks: TrainHooks = {}
     if (c.memory === "episode") memory.clear(); // chapter 1 forgets the episode it learned from
   };
   const sync = (episode: number) => {
-    copyWeights(online, target);
+    if (c.targetUpdateTau === null) copyWeights(online, target);
+    else softUpdate(online, target, c.targetUpdateTau); // Polyak: a step of tau toward the online network
     hooks.onTargetSync?.({ episode, envSteps });
   };
 
