@@ -243,7 +243,7 @@ function printOutcome(o: TrainRunOutcome, c: TrainConfig, quiet: boolean, info: 
   if (s.evaluation) {
     const e = s.evaluation;
     lines.push(
-      `greedy evaluation: mean return ${e.mean.toFixed(2)} over ${e.episodes} episodes (min ${Math.min(...e.returns)}, max ${Math.max(...e.returns)}; ` +
+      `greedy evaluation: mean return ${e.mean.toFixed(2)}${e.std !== undefined ? ` ± ${e.std.toFixed(2)} (std)` : ""} over ${e.episodes} episodes (min ${Math.min(...e.returns)}, max ${Math.max(...e.returns)}; ` +
         `${e.successes} of ${e.episodes} reached the line; reset seed ${e.seed})`,
     );
   }

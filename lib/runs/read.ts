@@ -6,7 +6,8 @@ import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
 import { basename, join, resolve } from "node:path";
 import { committedFolder } from "../files";
 import { episodeLineProblem } from "./validate";
-import { FILES, RUN_FORMAT, type EpisodeLine, type RunConfig, type RunMeta, type RunStatus, type RunSummary } from "./format";
+import { readEvaluationLog } from "./evaluation-log";
+import { FILES, RUN_FORMAT, type EpisodeLine, type EvaluationLine, type RunConfig, type RunMeta, type RunStatus, type RunSummary } from "./format";
 
 export interface Run {
   /** The folder, as given. */
@@ -17,6 +18,8 @@ export interface Run {
   meta: RunMeta;
   /** Every logged episode, in order. */
   records: EpisodeLine[];
+  /** The periodic greedy evaluations (evaluations.jsonl); empty when the run made none. */
+  evaluations: EvaluationLine[];
   /** null when the run never wrote one (killed before its first summary). */
   summary: RunSummary | null;
   /** Paths of the saved model and the checkpoint, or null when absent. */
@@ -101,6 +104,7 @@ export function readRun(dir: string): Run {
     config: readJson<RunConfig>(join(dir, FILES.config), "the run's config"),
     meta: readJson<RunMeta>(join(dir, FILES.meta), "the run's meta"),
     records: readEpisodeLog(join(dir, FILES.episodes)),
+    evaluations: readEvaluationLog(dir),
     summary: existsSync(summaryPath) ? readJson<RunSummary>(summaryPath, "the run's summary") : null,
     modelDir: existsSync(join(modelDir, "model.json")) ? modelDir : null,
     checkpointDir: existsSync(join(checkpointDir, "snapshot.json")) ? checkpointDir : null,

@@ -53,13 +53,14 @@ export async function saveRun(result: TrainResult, dir: string, opts: { preset: 
       writeFileChecked(join(tmp, FILES.config), `${JSON.stringify(configToJson(c), null, 2)}\n`);
       writeFileChecked(join(tmp, FILES.meta), `${JSON.stringify(newRunMeta({ preset: opts.preset, overrides: opts.overrides ?? {}, seed: c.seed }), null, 2)}\n`);
       writeFileChecked(join(tmp, FILES.episodes), result.records.map((r) => `${JSON.stringify(r)}\n`).join(""));
+      if (result.evaluations.length > 0) writeFileChecked(join(tmp, FILES.evaluations), result.evaluations.map((e) => `${JSON.stringify(e)}\n`).join(""));
       const summary = runSummary({
         status: runStatus(result), stopReason: result.stopReason, message: result.message, records: result.records, config: c,
         solvedAtEpisode: result.solvedAtEpisode, envSteps: result.envSteps, seconds: result.seconds, evaluation: null, checkpointEpisode: null,
       });
       writeFileChecked(join(tmp, FILES.summary), `${JSON.stringify(summary, null, 2)}\n`);
       writeModelFiles(model, join(tmp, FILES.model));
-      writeRunChart(tmp, `${opts.preset}, seed ${c.seed}`, result.records, summary, "cdn");
+      writeRunChart(tmp, `${opts.preset}, seed ${c.seed}`, result.records, summary, "cdn", result.evaluations);
     });
   } finally {
     lock?.release();

@@ -9,7 +9,7 @@ import { closeSync, existsSync, fstatSync, ftruncateSync, mkdirSync, openSync, r
 import { join } from "node:path";
 import type { EpisodeRecord } from "../train/trainer";
 import { fileError, isLeftover, recoverFolder, removeTmpFiles, writeAll, writeFileAtomic } from "../files";
-import { FILES, type EpisodeLine } from "./format";
+import { FILES, type EpisodeLine, type EvaluationLine } from "./format";
 import { LOCK_FILE } from "./lock";
 
 /** The names a run folder of ours may hold: its files, its lock, and scratch copies a killed writer left. */
@@ -62,8 +62,8 @@ export function cleanRunFolder(dir: string): string[] {
   return [...removeTmpFiles(dir), ...[FILES.model, FILES.checkpoint].flatMap((f) => removeTmpFiles(join(dir, f)).map((n) => `${f}/${n}`))];
 }
 
-/** episodes.jsonl, open for appending. */
-export class EpisodeLog {
+/** episodes.jsonl (or evaluations.jsonl, as `EpisodeLog<EvaluationLine>`), open for appending. */
+export class EpisodeLog<Line extends object = EpisodeLine> {
   private fd: number | null;
   private size: number;
 
@@ -81,7 +81,7 @@ export class EpisodeLog {
    * nothing written). A write that fails part way (a full disk) is cut back
    * off, so the log never holds a torn line before a good one, and throws.
    */
-  append(record: EpisodeLine): void {
+  append(record: Line): void {
     if (this.fd === null) throw new Error(`the episode log ${this.path} is closed`);
     const line = Buffer.from(`${JSON.stringify(record)}\n`, "utf8");
     try {
@@ -125,4 +125,15 @@ export function alignEpisodeLog(dir: string, records: readonly EpisodeRecord[]):
   const kept = intact ? lines.slice(0, keep) : records.map((r) => JSON.stringify(r));
   writeFileAtomic(path, kept.map((l) => `${l}\n`).join(""));
   return Math.max(0, lines.length - keep);
+}
+
+/**
+ * Makes evaluations.jsonl agree with a checkpoint before resuming from it:
+ * the checkpoint's evaluations, written whole (the log may have run ahead of
+ * the checkpoint, and those evaluations will be made again).
+ */
+export function alignEvaluationLog(dir: string, evaluations: readonly EvaluationLine[]): void {
+  const path = join(dir, FILES.evaluations);
+  if (evaluations.length === 0 && !existsSync(path)) return;
+  writeFileAtomic(path, evaluations.map((e) => `${JSON.stringify(e)}\n`).join(""));
 }
