@@ -8,3 +8,5 @@ export { checkSampleIndices, librarySampleIndices, sameDrawsAsLibrary } from "..
 export type { SampleIndicesFn, MemoryShape } from "../exercises/replay-sample";
 export { checkTargetNetwork, libraryTargetValues, librarySyncAfter } from "../exercises/target-network";
 export type { TargetValuesFn, SyncAfterFn } from "../exercises/target-network";
+export { checkGreedyPlay, libraryPlayEpisode } from "../exercises/greedy-play";
+export type { PlayEpisodeFn } from "../exercises/greedy-play";
