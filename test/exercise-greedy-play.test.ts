@@ -89,6 +89,7 @@ test("06, greedy play: each wrong loop is refused with a hint naming what it did
     ["resets twice", loop({ reset: (e, s) => { e.reset({ seed: s }); return e.reset({ seed: s }); } }), /reset the env 2 times in one episode/],
     ["plays on its own env", (model: tf.LayersModel, _env: Acrobot, seed: number) => libraryPlayEpisode(model, new Acrobot(), seed), /never used the env it was given/],
     ["never resets", (model: tf.LayersModel, env: Acrobot) => { const s = env.step(1); return s.reward + 0 * greedyAction(model, s.observation); }, /threw: Acrobot\.step called before reset/],
+    ["the notebook's stub: reset, return 0", (_m: tf.LayersModel, env: Acrobot, seed: number) => { env.reset({ seed }); return 0; }, /reset the env but never stepped/],
     ["async", (async (model: tf.LayersModel, env: Acrobot, seed: number) => libraryPlayEpisode(model, env, seed)) as unknown as PlayEpisodeFn, /returned a Promise/],
     ["returns the step count", loop({ finish: (_x, t) => t }), /the number of steps/],
     ["counts -1 per step, the last too", loop({ finish: (_x, t) => -t }), /-1 for every step, also the last.*pays 0/],

@@ -122,6 +122,7 @@ function judge(playEpisode: PlayEpisodeFn, c: Case): string | null {
   if (env.resets[0] === undefined) return `your loop reset without a seed ${where}. Hint: env.reset({ seed }): the episode must start from the seed it is given, so that its result can be compared and repeated.`;
   if (env.resets[0] !== c.seed) return `your loop reset with seed ${env.resets[0]}, not the seed it was given (${c.seed}) ${where}. Hint: env.reset({ seed }) with the function's own seed argument.`;
 
+  if (env.actions.length === 0) return `your loop reset the env but never stepped ${where}. Hint: after the reset, step with the best action until step.terminated || step.truncated.`;
   const problem = judgeActions(env, c.net, where);
   if (problem !== null) return problem;
   const last = env.last!;
