@@ -292,6 +292,12 @@ test("07 compares the chapters over seeds, two runs at once: status lines, chart
   assert.deepEqual(runs.map((r) => r.name), ["improved-seed1", "improved-seed2", "naive-seed1", "naive-seed2", "replay-seed1", "replay-seed2", "target-seed1", "target-seed2"]);
   assert.deepEqual(runs.map((r) => runLabel(r.meta)), ["improved", "improved", "naive", "naive", "replay", "replay", "target", "target"], "grouped by preset");
   assert.ok(someOverlap(runs), "the runs trained side by side");
+  // Periodic greedy evaluation (every 300 env steps in the smoke run): recorded in each run and charted across runs.
+  assert.ok(runs.every((r) => r.evaluations.length >= 1 && r.evaluations.every((e) => e.envSteps % 300 === 0 && e.returns.length === 2)), "each run recorded its greedy evaluations");
+  assert.ok(runs.every((r) => r.config.evalEvery === 300), "evalEvery reached the runs' configs");
+  assert.match(out, /greedy evaluation while training: mean return across seeds/);
+  assert.match(out, /improved, seed 1: training episodes and greedy evaluations/, "one run's two measures, dqn.viz.evaluationFigure");
+  assert.ok(charts(out) >= 4, "finished runs, learning curves, evaluations across runs, one run's two measures");
 });
 
 test("07 the stop button stops every run at once and keeps them; the runs not started are skipped", async () => {
