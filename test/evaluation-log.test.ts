@@ -114,3 +114,21 @@ test("reading evaluations.jsonl: torn last line skipped; bad lines, out-of-order
   truncateSync(path, MAX_EVALUATION_LOG_BYTES + 1); // sparse: no disk used
   assert.throws(() => readEvaluationLog(dir), /evaluations\.jsonl is \d+ bytes; an evaluation log of a run is at most \d+ bytes/);
 });
+
+test("evaluationFigure: training curve and greedy evaluations against env steps, band ± 1 std, the bar; its SVG picture draws both", async () => {
+  const { evaluationFigure, figureToSvg } = await import("../lib/viz/figures");
+  const records = [1, 2, 3].map((episode) => ({ episode, steps: 100, return: -100, average100: -100 - episode, envReturn: -100, terminated: true, cut: false, epsilon: 0.5, loss: null, envSteps: 100 * episode, seconds: episode }));
+  const evals = [{ envSteps: 150, episode: 2, returns: [-80, -100], lengths: [81, 101], mean: -90, std: 10, successes: 2 }, { envSteps: 300, episode: 3, returns: [-70], lengths: [71], mean: -70, std: 0, successes: 1 }];
+  const fig = evaluationFigure(records, evals, { solvedAt: -90 });
+  const mean = fig.data.find((t) => t.name?.startsWith("greedy evaluation: mean of"))!;
+  assert.deepEqual(mean.x, [150, 300]);
+  assert.deepEqual(mean.y, [-90, -70]);
+  assert.deepEqual(fig.data.find((t) => t.name === "greedy evaluation (mean - std)")!.y, [-100, -70]);
+  assert.deepEqual(fig.data.find((t) => t.name === "greedy evaluation (mean + std)")!.y, [-80, -70]);
+  assert.deepEqual(fig.data.find((t) => t.name?.startsWith("training: 100-episode average"))!.x, [100, 200, 300]);
+  assert.equal(fig.layout.shapes?.[0].y0, -90);
+  const svg = figureToSvg(fig);
+  assert.match(svg, /training: 100-episode average/);
+  assert.match(svg, /greedy evaluation: mean of 1 greedy episode /);
+  assert.doesNotMatch(svg, /NaN/);
+});

@@ -64,7 +64,7 @@ function evaluationTraces(evals: readonly EvaluationPoint[], x: "episode" | "env
     { ...common, name: `${name} (mean - std)`, y: evals.map((e) => e.mean - e.std), line: { color, width: 0 } },
     { ...common, name: `${name} (mean + std)`, y: evals.map((e) => e.mean + e.std), line: { color, width: 0 }, fill: "tonexty", fillcolor: withAlpha(color, 0.15) },
     {
-      type: "scatter", mode: "lines+markers", name: `${name}: mean of ${k} greedy episodes (band ± 1 std)`, legendgroup: name, x: xs, y: evals.map((e) => e.mean),
+      type: "scatter", mode: "lines+markers", name: `${name}: mean of ${k} greedy episode${k === 1 ? "" : "s"} (band ± 1 std)`, legendgroup: name, x: xs, y: evals.map((e) => e.mean),
       line: { color, width: 2, dash: "dot" }, marker: { color, size: 6 }, customdata: evals.map((e) => e.std),
       hovertemplate: `${x === "episode" ? "episode" : "env step"} %{x}<br>greedy mean %{y:.1f} ± %{customdata:.1f}<extra></extra>`,
     },
