@@ -139,3 +139,23 @@ test("a damaged evaluation in a snapshot is refused with the field named", async
   rmSync(join(dir, ".."), { recursive: true, force: true });
 });
 const dir = join(mkdtempSync(join(tmpdir(), "acrobot-dqn-evalbad-")), "snap");
+
+test("the notebooks' live display and training handle receive the evaluations as they run", async () => {
+  const { liveTraining } = await import("../lib/viz/notebook");
+  const { trainingHandle } = await import("../lib/train/handle");
+  const log = console.log;
+  console.log = () => {}; // outside a kernel the display prints status lines
+  try {
+    const live = liveTraining();
+    const r = await train({ ...small, maxEnvSteps: 600, evalEvery: 300, evalEpisodes: 1 }, live);
+    r.model.dispose();
+    assert.deepEqual(live.evaluations, r.evaluations);
+    const handle = trainingHandle();
+    const live2 = liveTraining();
+    const r2 = await handle.run({ ...small, maxEnvSteps: 600, evalEvery: 300, evalEpisodes: 1 }, live2);
+    r2.model.dispose();
+    assert.deepEqual(live2.evaluations.map((e) => e.envSteps), [300, 600]);
+  } finally {
+    console.log = log;
+  }
+});

@@ -133,6 +133,8 @@ export interface LiveTraining {
   finish: (result?: FinishInfo) => void;
   /** Every record seen so far. */
   readonly records: EpisodeRecord[];
+  /** Every periodic evaluation seen so far (drawn on the chart). */
+  readonly evaluations: EvaluationPoint[];
 }
 
 /**
@@ -196,7 +198,7 @@ export function liveTraining(opts: LiveTrainingOptions = {}): LiveTraining {
 
   const onEvaluation = (e: EvaluationPoint): void => void evaluations.push(e); // drawn with the next chart refresh
 
-  return { onEpisode, onEvaluation, finish, records };
+  return { onEpisode, onEvaluation, finish, records, evaluations };
 }
 
 /** A highlighted message box: green for ok, red for a problem, grey for a note (plain text outside a notebook). */
