@@ -105,8 +105,9 @@ test("train: a short real run writes the full record", async () => {
   assert.equal(r.stderr, "");
   assert.match(r.stdout.split("\n")[0], /^acrobot-dqn \d+\.\d+\.\d+: TensorFlow\.js \d+\.\d+\.\d+, backend (wasm|tensorflow|cpu)/);
   assert.match(r.stdout, /unsolved: reached the env-step budget \(1500\)/);
-  assert.match(r.stdout, /greedy evaluation: mean return -?\d+\.\d\d over 2 episodes/);
-  for (const f of Object.values(FILES)) assert.ok(existsSync(join(trained, f)), `${f} missing`);
+  assert.match(r.stdout, /greedy evaluation: mean return -?\d+\.\d\d ± \d+\.\d\d \(std\) over 2 episodes/);
+  // evaluations.jsonl only when the run evaluates periodically (evalEvery > 0; off here, as in every preset).
+  for (const f of Object.values(FILES)) assert.equal(existsSync(join(trained, f)), f !== FILES.evaluations, `${f} ${f === FILES.evaluations ? "written with evalEvery 0" : "missing"}`);
 
   const run = readRun(trained);
   assert.deepEqual(run.config.hiddenLayers, [32]);
@@ -227,7 +228,7 @@ test("play: greedy episodes of a saved model, their returns and mean, and an ani
   assert.match(r.stdout, /model: .*trained[/\\]model \(preset improved, seed 1\)/);
   assert.match(r.stdout, /episode 1: return -?\d+ in \d+ steps/);
   assert.match(r.stdout, /episode 2: return -?\d+ in \d+ steps/);
-  assert.match(r.stdout, /mean return over 2 episode\(s\): -?\d+\.\d\d/);
+  assert.match(r.stdout, /mean return over 2 episode\(s\): -?\d+\.\d\d ± \d+\.\d\d \(std;/);
   const html = readFileSync(page, "utf8");
   assert.match(html, /Plotly\.addFrames/);
   assert.match(html, /"label":"Play"/);

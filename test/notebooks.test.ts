@@ -44,6 +44,10 @@ async function runOk(name: string, opts: Parameters<typeof runNotebook>[1] = {})
   assert.doesNotMatch(out, /Promise \{ <pending> \}/, `${name}: a promise was left unawaited`);
   return out;
 }
+/** What a learner reads: the shown HTML with its escapes undone (showMessage escapes quotes). */
+const plain = (out: string) => out.replace(/&#39;/g, "'").replace(/&quot;/g, '"').replace(/&lt;/g, "<").replace(/&gt;/g, ">").replace(/&amp;/g, "&");
+/** The markdown and code a notebook holds (its explanations are not outputs). */
+const sourceOf = (name: string) => (JSON.parse(readFileSync(join(DIR, name), "utf8")).cells as { source: string[] }[]).map((c) => c.source.join("")).join("\n");
 const charts = (out: string) => (out.match(/class="acrobot-chart"/g) ?? []).length;
 
 test("notebooks are committed without outputs, each with a setup cell and a parameters cell", () => {
@@ -286,29 +290,43 @@ test("04 improvements: every variant trains, two at once, and is compared", asyn
   assert.match(out, /one knob at a time/);
 });
 
-test("05 exercise, unsolved as shipped: the check explains, training waits, nothing fails", async () => {
-  const out = await runOk("05-exercise-tip-height.ipynb");
+test("05 exercise, unsolved as shipped: the check explains, training goes on with the library's reward and saves that model, and 06 plays it", async () => {
+  rmSync(MODEL_DIR, { recursive: true, force: true });
+  const out = plain(await runOk("05-exercise-tip-height.ipynb"));
   assert.match(out, /acrobot-error/);
   assert.match(out, /Not yet: .*Hint:/);
-  assert.match(out, /Not training yet/);
-  assert.doesNotMatch(out, /Saved to/);
+  assert.match(out, /Until your tipReward passes the check above, this trains with the library's tip-height reward/);
+  assert.match(out, /episode \d+ \| return -?\d/, "it trains");
+  assert.ok(out.includes(`Saved to ${MODEL_DIR} (trained with the library's tip-height reward)`), "saved, saying with which reward");
+  for (const nb of ["05-exercise-tip-height.ipynb", "05-exercise-tip-height-solution.ipynb", "06-play-saved-model.ipynb", "06-play-saved-model-solution.ipynb"]) {
+    assert.match(sourceOf(nb), /npx acrobot-dqn page --model models\/tip-height --out tip-height-page/, `${nb} shows the page command for the learner's own model`);
+  }
+  // 06 as shipped: its own check explains, then it plays the saved model with the library's loop.
+  const six = plain(await runOk("06-play-saved-model.ipynb"));
+  assert.match(six, /saved with: /);
+  assert.match(six, /Not yet: your loop reset the env but never stepped.*Hint:/);
+  assert.match(six, /Until your playEpisode passes the check above, this plays with the library's loop/);
+  assert.match(six, /over 3 greedy episodes \(the library's loop\): env return -?\d+\.\d\d ± \d+\.\d\d \(mean ± std; the lesson's bar -90\)/);
+  assert.match(six, /The loop and the library's evaluate played the same episodes/);
+  assert.ok(charts(six) >= 1, "the episode animation");
 });
 
 test("05 exercise: a wrong reward gets a specific hint", async () => {
-  const out = await runOk("05-exercise-tip-height.ipynb", {
+  const out = plain(await runOk("05-exercise-tip-height.ipynb", {
     injectAfterTag: { tag: "exercise", code: "function tipReward(step: dqn.env.StepResult, state: Float64Array): number { return -Math.cos(state[0]) - Math.cos(state[0] + state[1]); }" },
-  });
+  }));
   assert.match(out, /Hint: it looks like the tip height itself\. Subtract 1/);
-  assert.match(out, /Not training yet/);
+  assert.match(out, /Until your tipReward passes the check above, this trains with the library's tip-height reward/);
 });
 
 test("05 exercise: a correct reward passes the check, trains and saves the model", async () => {
   rmSync(MODEL_DIR, { recursive: true, force: true });
-  const out = await runOk("05-exercise-tip-height.ipynb", {
+  const out = plain(await runOk("05-exercise-tip-height.ipynb", {
     injectAfterTag: { tag: "exercise", code: "function tipReward(step: dqn.env.StepResult, state: Float64Array): number { return -Math.cos(state[0]) - Math.cos(state[0] + state[1]) - 1; }" },
-  });
+  }));
   assert.match(out, /Correct: your reward equals tip height - 1/);
-  assert.ok(out.includes(`Saved to ${MODEL_DIR}`), "saved where ACROBOT_DQN_MODELS says");
+  assert.doesNotMatch(out, /Until your tipReward passes/);
+  assert.ok(out.includes(`Saved to ${MODEL_DIR} (trained with your reward)`), "saved where ACROBOT_DQN_MODELS says");
 });
 
 test("06 play without a saved model says which notebook to run first", async () => {
@@ -321,10 +339,25 @@ test("05 solution, then 06: the saved model is loaded in new code and played gre
   const solution = await runOk("05-exercise-tip-height-solution.ipynb");
   assert.match(solution, /Correct: your reward equals tip height - 1/);
   assert.match(solution, /Saved to/);
-  const out = await runOk("06-play-saved-model.ipynb");
+  const out = plain(await runOk("06-play-saved-model-solution.ipynb"));
   assert.match(out, /saved with: /);
-  assert.match(out, /mean tip-height return/);
+  assert.match(out, /acrobot-ok/);
+  assert.match(out, /Correct: your loop resets with the seed it is given/);
+  assert.doesNotMatch(out, /Not yet:|Until your playEpisode/);
+  assert.match(out, /over 3 greedy episodes \(your loop\): env return -?\d+\.\d\d ± \d+\.\d\d .*tip-height return -?\d+\.\d\d ± \d+\.\d\d \(the exercise's bar -200\)/);
+  assert.match(out, /The loop and the library's evaluate played the same episodes/);
   assert.ok(charts(out) >= 1, "the episode animation");
+});
+
+test("06 exercise: a loop that explores gets its specific hint, and the notebook still plays", async () => {
+  const out = plain(await runOk("06-play-saved-model.ipynb", {
+    injectAfterTag: {
+      tag: "exercise",
+      code: "function playEpisode(model: dqn.tf.LayersModel, env: dqn.env.Acrobot, seed: number): number { let obs = env.reset({ seed }); let t = 0; for (;;) { const a = Math.random() < 0.2 ? Math.floor(Math.random() * 3) : dqn.agent.greedyAction(model, obs); const s = env.step(a); t += s.reward; obs = s.observation; if (s.terminated || s.truncated) return t; } }",
+    },
+  }));
+  assert.match(out, /Not yet: your loop explored: \d+ of \d+ actions were not the highest-Q one.*Hint: play greedily/);
+  assert.match(out, /Until your playEpisode passes the check above/);
 });
 
 test("07 compares the chapters over seeds, two runs at once: status lines, chart and tables", async () => {
@@ -338,6 +371,12 @@ test("07 compares the chapters over seeds, two runs at once: status lines, chart
   assert.deepEqual(runs.map((r) => r.name), ["improved-seed1", "improved-seed2", "naive-seed1", "naive-seed2", "replay-seed1", "replay-seed2", "target-seed1", "target-seed2"]);
   assert.deepEqual(runs.map((r) => runLabel(r.meta)), ["improved", "improved", "naive", "naive", "replay", "replay", "target", "target"], "grouped by preset");
   assert.ok(someOverlap(runs), "the runs trained side by side");
+  // Periodic greedy evaluation (every 300 env steps in the smoke run): recorded in each run and charted across runs.
+  assert.ok(runs.every((r) => r.evaluations.length >= 1 && r.evaluations.every((e) => e.envSteps % 300 === 0 && e.returns.length === 2)), "each run recorded its greedy evaluations");
+  assert.ok(runs.every((r) => r.config.evalEvery === 300), "evalEvery reached the runs' configs");
+  assert.match(out, /greedy evaluation while training: mean return across seeds/);
+  assert.match(out, /improved, seed 1: training episodes and greedy evaluations/, "one run's two measures, dqn.viz.evaluationFigure");
+  assert.ok(charts(out) >= 4, "finished runs, learning curves, evaluations across runs, one run's two measures");
 });
 
 test("07 the stop button stops every run at once and keeps them; the runs not started are skipped", async () => {

@@ -16,3 +16,5 @@ export { checkHuberLoss, libraryHuberLoss } from "../exercises/huber-loss";
 export type { HuberLossFn } from "../exercises/huber-loss";
 export { checkDoubleDqnValues, libraryDoubleDqnValues } from "../exercises/double-dqn";
 export type { DoubleDqnValuesFn } from "../exercises/double-dqn";
+export { checkGreedyPlay, libraryPlayEpisode } from "../exercises/greedy-play";
+export type { PlayEpisodeFn } from "../exercises/greedy-play";

@@ -4,7 +4,7 @@ export type { Run, RunListing } from "../runs/read";
 export type { RunSummary, RunMeta, RunStatus } from "../runs/format";
 export { saveRun, saveNotebookRun, loadNotebookRun } from "../runs/saved-run";
 export { runsRoot, modelsRoot } from "../paths";
-export { compareRunsFigure, presetTable, runTable, runRow, presetRows } from "../runs/compare";
+export { compareRunsFigure, compareEvaluationsFigure, presetTable, runTable, runRow, presetRows } from "../runs/compare";
 export type { RunRow, PresetRow } from "../runs/compare";
 export { trainingPool } from "../runs/parallel";
 export type { TrainingPool, TrainingJob, PoolTrainOptions } from "../runs/parallel";

@@ -85,13 +85,13 @@ export async function playCommand(flags: PlayFlags): Promise<number> {
         console.log(`${stops.received ?? "stop"}: stopped after ${played} of ${flags.episodes} episode(s)${played > 0 ? `; mean return over those: ${r.mean.toFixed(2)}` : ""}`);
         return stops.exitCode() ?? EXIT.SIGINT;
       }
-      console.log(`mean return over ${flags.episodes} episode(s): ${r.mean.toFixed(2)} (${r.successes} of ${flags.episodes} reached the line)`);
+      console.log(`mean return over ${flags.episodes} episode(s): ${r.mean.toFixed(2)} ± ${r.std.toFixed(2)} (std; ${r.successes} of ${flags.episodes} reached the line)`);
 
       if (flags.html && r.states) {
         const fig = episodeAnimationFigure(r.states, { title: `Episode 1: return ${fmt(r.returns[0])} in ${r.lengths[0]} steps` });
         const { section } = figureSection(fig, "Episode 1 (Play, or drag the slider)", "episode");
         const rows = r.returns.map((ret, i) => ({ episode: i + 1, return: ret, steps: r.lengths[i] }));
-        writePage(flags.html, `Acrobot-v1: greedy play of ${dir}`, [section, { heading: `All ${flags.episodes} episodes (mean return ${r.mean.toFixed(2)})`, html: tableHtml(rows) }], flags.plotly);
+        writePage(flags.html, `Acrobot-v1: greedy play of ${dir}`, [section, { heading: `All ${flags.episodes} episodes (mean return ${r.mean.toFixed(2)} ± ${r.std.toFixed(2)})`, html: tableHtml(rows) }], flags.plotly);
         console.log(`animation: ${shown(flags.html)}`);
       }
       return stops.exitCode() ?? EXIT.ok;

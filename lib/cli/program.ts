@@ -72,7 +72,9 @@ function trainOptions(cmd: Command, presetHelp: string): Command {
 const RUN_FILES = `
 A run folder holds config.json, meta.json, episodes.jsonl (one JSON line per
 episode, appended as it goes), monitor.csv (the same in Stable-Baselines3's
-format), summary.json, model/, checkpoint/, chart.html and chart.svg. Ctrl-C (or SIGTERM) stops after the current step, saves the
+format), evaluations.jsonl (with --set evalEvery=N: a greedy evaluation every N
+env steps), summary.json, model/, checkpoint/, chart.html and chart.svg. Ctrl-C
+(or SIGTERM) stops after the current step, saves the
 model and a checkpoint and marks the run interrupted (exit code 130, or 143);
 press it twice to quit at once. Continue with --resume RUN_DIR. While a
 process writes a run folder, writer.lock names it and a second one is refused.`;

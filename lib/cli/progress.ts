@@ -6,6 +6,7 @@
  *  - json:   one JSON object per line (what `compare` reads from its jobs)
  *  - quiet:  nothing until the end
  */
+import type { Evaluation } from "../train/periodic-eval";
 import { SingleBar } from "cli-progress";
 import type { EpisodeRecord } from "../train/trainer";
 import { clock, lessonLine, statusLine } from "../text-format";
@@ -18,6 +19,8 @@ export type { RunStart };
 export interface TrainProgress {
   start(info: RunStart): void;
   episode(record: EpisodeRecord): void;
+  /** A periodic greedy evaluation finished (config.evalEvery); optional. */
+  evaluation?(e: Evaluation): void;
   /** A stop was requested (Ctrl-C): say that the run is being saved. */
   stopping(signal: string): void;
   /** Training ended: release the terminal before the final lines. */
@@ -27,6 +30,11 @@ export interface TrainProgress {
 }
 
 const write = (line: string) => process.stdout.write(`${line}\n`);
+
+/** "greedy evaluation at env step 5000 (episode 31): -97.40 ± 12.31 over 10 episodes, 10 reached the line". */
+export function evaluationLine(e: Evaluation): string {
+  return `greedy evaluation at env step ${e.envSteps} (episode ${e.episode}): ${e.mean.toFixed(2)} ± ${e.std.toFixed(2)} over ${e.returns.length} episodes, ${e.successes} reached the line`;
+}
 
 /** The budget used, 0..1: whichever of episodes and env steps is further along. */
 function budgetUsed(r: EpisodeRecord, info: RunStart): number {
@@ -92,6 +100,10 @@ class BarProgress implements TrainProgress {
 
 /** Not a terminal: a status line at most every `everySeconds`, and at the first episode. */
 class LinesProgress implements TrainProgress {
+  evaluation(e: Evaluation): void {
+    write(evaluationLine(e));
+  }
+
   readonly human = true;
   private readonly records: EpisodeRecord[] = [];
   private last = -Infinity;
@@ -126,6 +138,9 @@ class LinesProgress implements TrainProgress {
 /** stdout carries only the lesson's lines (so the output matches the lesson's program); the rest goes to stderr. */
 class LessonProgress implements TrainProgress {
   readonly human = true;
+  evaluation(e: Evaluation): void {
+    process.stderr.write(`${evaluationLine(e)}\n`);
+  }
   start(info: RunStart): void {
     process.stderr.write(`${startLine(info)}\n`);
   }
@@ -146,6 +161,9 @@ class JsonProgress implements TrainProgress {
   }
   episode(r: EpisodeRecord): void {
     write(JSON.stringify({ event: "episode", ...r }));
+  }
+  evaluation(e: Evaluation): void {
+    write(JSON.stringify({ event: "evaluation", ...e }));
   }
   stopping(signal: string): void {
     write(JSON.stringify({ event: "stopping", signal }));

@@ -5,7 +5,7 @@
  */
 import { escapeHtml, tableHtml, type ReportSection } from "../viz/html";
 import { runLabel, type Run } from "../runs/read";
-import { compareRunsFigure, presetRows, presetTable, runRow, runTable, type PresetRow, type RunRow } from "../runs/compare";
+import { compareEvaluationsFigure, compareRunsFigure, presetRows, presetTable, runRow, runTable, type PresetRow, type RunRow } from "../runs/compare";
 import { figureSection, writePage, writeSvg } from "../runs/charts";
 import type { PlotlyMode } from "./options";
 
@@ -41,10 +41,21 @@ export function writeReport(runs: readonly Run[], out: { html: string; svg: stri
   const sections: ReportSection[] = [
     ...(opts.notes && opts.notes.length > 0 ? [{ html: `<p>${opts.notes.map(escapeHtml).join("<br>")}</p>` }] : []),
     section,
+    ...evaluationSections(runs),
     { heading: "To the bar, per preset", html: tableHtml(presetTable(runs), { caption: `medians over the seeds that cleared it; ${barText}`, digits: 1 }) },
     { heading: "Every run", html: tableHtml(runTable(runs), { digits: 1 }) },
   ];
   writeSvg(out.svg, svg);
   writePage(out.html, opts.title, sections, opts.plotly);
   return { html: out.html, svg: out.svg, runRows: rows, presetRows: byPreset };
+}
+
+/** The periodic greedy evaluations across runs, when any run made them (config.evalEvery), with what they measure. */
+function evaluationSections(runs: readonly Run[]): ReportSection[] {
+  const fig = compareEvaluationsFigure(runs);
+  if (fig === null) return [];
+  const { section } = figureSection(fig, "Greedy evaluation", "evaluations");
+  const note = "Every evalEvery environment steps the network played greedy episodes (no exploration) on an environment of its own. " +
+    "The learning curves above are the training episodes, which explore (epsilon-greedy); the lesson's bar is defined on those.";
+  return [{ ...section, html: `<p>${escapeHtml(note)}</p>${section.html}` }];
 }

@@ -1,11 +1,13 @@
 /**
  * One training run into its run folder: the trainer with hooks that append
- * each episode to episodes.jsonl and checkpoint every so often, then the
+ * each episode to episodes.jsonl (and each periodic greedy evaluation to
+ * evaluations.jsonl) and checkpoint every so often, then the
  * model, a greedy evaluation, the summary and the chart (in that order: the
  * summary before the large optional page). `npm start`, `train`,
  * `train --resume` and every `compare` job go through here. The caller holds
  * the run folder's lock (lockRunFolder).
  */
+import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { train, type EpisodeRecord, type TrainContext, type TrainResult } from "../train/trainer";
 import { configToJson, type TrainConfig } from "../train/config";
@@ -14,8 +16,9 @@ import { writeSnapshot } from "../train/snapshot-file";
 import { evaluateAsync } from "../train/evaluate";
 import { saveModel } from "../agent/model-io";
 import { describeBackend, initBackend } from "../tf";
+import type { Evaluation } from "../train/periodic-eval";
 import { FILES, type RunEvaluation, type RunMeta, type RunStatus, type RunSummary } from "../runs/format";
-import { alignEpisodeLog, EpisodeLog, writeJsonFile } from "../runs/write";
+import { alignEpisodeLog, alignEvaluationLog, EpisodeLog, writeJsonFile } from "../runs/write";
 import { readEpisodeLog } from "../runs/read";
 import { isCut, runStatus, runSummary } from "../runs/summary";
 import { commandLine, newRunMeta, packageVersion } from "../runs/meta";
@@ -87,6 +90,7 @@ export async function trainRun(o: TrainRunOptions): Promise<TrainRunOutcome> {
     if (o.restart) alignEpisodeLog(dir, []); // the episodes before the kill are played again from the start
   } else {
     const dropped = alignEpisodeLog(dir, o.resume.snapshot.records);
+    alignEvaluationLog(dir, o.resume.snapshot.evaluations ?? []);
     if (dropped > 0 && progress.human) console.error(`episodes.jsonl held ${dropped} episode(s) after the checkpoint; they will be played again`);
   }
   // From here the folder says "running" (with the checkpoint's figures), so a kill -9 leaves a summary that
@@ -102,6 +106,8 @@ export async function trainRun(o: TrainRunOptions): Promise<TrainRunOutcome> {
   const startedAt = o.restart || !o.resume ? nowSeconds() : Date.parse(meta.startedAt) / 1000;
   const monitor = new MonitorLog(path(FILES.monitor), alignMonitor(path(FILES.monitor), startRecords, Number.isFinite(startedAt) ? startedAt : nowSeconds()));
   const log = new EpisodeLog(path(FILES.episodes));
+  // Opened only when the run evaluates (or resumes one that did), so other runs' folders stay as they were.
+  const evalLog = c.evalEvery > 0 || existsSync(path(FILES.evaluations)) ? new EpisodeLog<Evaluation>(path(FILES.evaluations)) : null;
   let checkpointEpisode: number | null = o.resume ? resumedAfter : null;
   let lastCheckpoint = performance.now();
   const checkpoint = async (context: TrainContext, episode: number) => {
@@ -150,6 +156,11 @@ export async function trainRun(o: TrainRunOptions): Promise<TrainRunOutcome> {
           const due = record.episode % every.episodes === 0 || performance.now() - lastCheckpoint >= every.seconds * 1000;
           if (healthy && due && stops.received === null) await checkpoint(context, record.episode);
         },
+        onEvaluation: (e: Evaluation) => {
+          writeStart();
+          evalLog?.append(e);
+          progress.evaluation?.(e);
+        },
         onFinish: async (r: TrainResult, context: TrainContext) => {
           writeStart();
           // A diverged network is not worth resuming from: keep the last healthy checkpoint.
@@ -163,6 +174,7 @@ export async function trainRun(o: TrainRunOptions): Promise<TrainRunOutcome> {
   } finally {
     log.close();
     monitor.close();
+    evalLog?.close();
     progress.end();
   }
 
@@ -179,7 +191,7 @@ export async function trainRun(o: TrainRunOptions): Promise<TrainRunOutcome> {
       const seed = c.seed + EVAL_SEED_OFFSET;
       const e = await evaluateAsync(result.model, { episodes: o.evalEpisodes, seed, maxEpisodeSteps: c.maxEpisodeSteps, dynamics: c.dynamics, reward: c.reward, signal: stops.signal, handleSignals: false });
       if (e.stopped) message += `; the greedy evaluation was stopped by ${stops.received ?? "request"} after ${e.returns.length} of ${o.evalEpisodes} episodes`;
-      else evaluation = { episodes: o.evalEpisodes, seed, returns: e.returns, lengths: e.lengths, mean: e.mean, successes: e.successes };
+      else evaluation = { episodes: o.evalEpisodes, seed, returns: e.returns, lengths: e.lengths, mean: e.mean, std: e.std, successes: e.successes };
     }
   } catch (e) {
     return failed(e);
@@ -192,7 +204,7 @@ export async function trainRun(o: TrainRunOptions): Promise<TrainRunOutcome> {
     envSteps: result.envSteps, seconds: result.seconds, evaluation, checkpointEpisode,
   });
   writeJsonFile(path(FILES.summary), summary);
-  const chart = writeRunChart(dir, `${meta.preset}, seed ${c.seed}: ${status}`, result.records, summary, o.plotly);
+  const chart = writeRunChart(dir, `${meta.preset}, seed ${c.seed}: ${status}`, result.records, summary, o.plotly, result.evaluations);
   const exitCode = stops.received !== null ? stops.exitCode() ?? EXIT.SIGINT : status === "diverged" ? EXIT.failure : EXIT.ok;
   return { dir, summary, exitCode, modelDir, chart };
 }

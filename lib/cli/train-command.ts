@@ -306,7 +306,7 @@ function printOutcome(o: TrainRunOutcome, c: TrainConfig, quiet: boolean, info: 
   if (s.evaluation) {
     const e = s.evaluation;
     lines.push(
-      `greedy evaluation: mean return ${e.mean.toFixed(2)} over ${e.episodes} episodes (min ${minOf(e.returns)}, max ${maxOf(e.returns)}; ` +
+      `greedy evaluation: mean return ${e.mean.toFixed(2)}${e.std !== undefined ? ` ± ${e.std.toFixed(2)} (std)` : ""} over ${e.episodes} episodes (min ${minOf(e.returns)}, max ${maxOf(e.returns)}; ` +
         `${e.successes} of ${e.episodes} reached the line; reset seed ${e.seed})`,
     );
   }

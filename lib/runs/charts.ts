@@ -11,7 +11,7 @@ import type { EpisodeRecord } from "../train/trainer";
 import { learningCurveFigure, figureToSvg } from "../viz/figures";
 import { chartHtml, reportHtml, tableHtml, type Cell, type ReportSection } from "../viz/html";
 import type { PlotlyFigure } from "../viz/plotly-types";
-import { FILES, type RunSummary } from "./format";
+import { FILES, type EvaluationLine, type RunSummary } from "./format";
 import { isRunFolder } from "./read";
 import { isRunFileName } from "./write";
 import { lockHolder } from "./lock";
@@ -77,9 +77,12 @@ function makeParent(path: string): void {
   }
 }
 
-/** A run's chart.html and chart.svg: the learning curve with the bar, and the summary as a table. */
-export function writeRunChart(dir: string, title: string, records: readonly EpisodeRecord[], summary: RunSummary, plotly: PlotlyMode): { html: string; svg: string } {
-  const fig = learningCurveFigure(records, { solvedAt: summary.solvedAt, title });
+/**
+ * A run's chart.html and chart.svg: the learning curve with the bar, the periodic greedy
+ * evaluations beside it (if the run made any), and the summary as a table.
+ */
+export function writeRunChart(dir: string, title: string, records: readonly EpisodeRecord[], summary: RunSummary, plotly: PlotlyMode, evaluations: readonly EvaluationLine[] = []): { html: string; svg: string } {
+  const fig = learningCurveFigure(records, { solvedAt: summary.solvedAt, title, evaluations });
   const { section, svg } = figureSection(fig, undefined, "learning-curve");
   const rows: Record<string, Cell>[] = [
     { field: "status", value: summary.status },
@@ -89,11 +92,18 @@ export function writeRunChart(dir: string, title: string, records: readonly Epis
     { field: "env steps", value: summary.envSteps },
     { field: "training seconds", value: Number(summary.seconds.toFixed(1)) },
     { field: "best 100-episode average", value: summary.bestAverage100 },
-    { field: "greedy evaluation, mean return", value: summary.evaluation ? `${summary.evaluation.mean.toFixed(2)} over ${summary.evaluation.episodes} episodes` : "not run" },
+    ...(evaluations.length > 0 ? [{ field: "last periodic greedy evaluation", value: lastEvaluationText(evaluations) }] : []),
+    { field: "greedy evaluation, mean return", value: summary.evaluation ? `${summary.evaluation.mean.toFixed(2)}${summary.evaluation.std !== undefined ? ` ± ${summary.evaluation.std.toFixed(2)}` : ""} over ${summary.evaluation.episodes} episodes` : "not run" },
   ];
   const htmlPath = join(dir, FILES.chartHtml), svgPath = join(dir, FILES.chartSvg);
   // The small picture first: if the disk fills, the large page is what is missing.
   writeSvg(svgPath, svg, { ownRunFile: true });
   writePage(htmlPath, title, [section, { heading: "Summary", html: tableHtml(rows, { columns: ["field", "value"] }) }], plotly, { ownRunFile: true });
   return { html: htmlPath, svg: svgPath };
+}
+
+/** "-95.30 ± 10.21 over 10 episodes at env step 40000" for the last periodic evaluation. */
+export function lastEvaluationText(evaluations: readonly EvaluationLine[]): string {
+  const e = evaluations[evaluations.length - 1];
+  return `${e.mean.toFixed(2)} ± ${e.std.toFixed(2)} over ${e.returns.length} episodes at env step ${e.envSteps} (${evaluations.length} evaluations)`;
 }

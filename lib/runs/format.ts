@@ -6,6 +6,7 @@
  *   meta.json       what ran it: backend, versions, command line, start time, resumes
  *   episodes.jsonl  one EpisodeRecord per line, appended as each episode ends
  *   monitor.csv     the same episodes in Stable-Baselines3's Monitor format (r,l,t), for its plotting tools
+ *   evaluations.jsonl  one periodic greedy Evaluation per line (config.evalEvery), appended as each ends
  *   summary.json    status, when the bar was cleared, totals, greedy evaluation
  *   model/          the latest network (saveModel: model.json + weights.bin)
  *   checkpoint/     a trainer snapshot to resume from (writeSnapshot)
@@ -18,6 +19,7 @@
  */
 import type { EpisodeRecord } from "../train/trainer";
 import type { TrainConfig } from "../train/config";
+import type { Evaluation } from "../train/periodic-eval";
 
 export const RUN_FORMAT = "acrobot-dqn-run";
 export const RUN_FORMAT_VERSION = 1;
@@ -27,6 +29,7 @@ export const FILES = {
   meta: "meta.json",
   episodes: "episodes.jsonl",
   monitor: "monitor.csv",
+  evaluations: "evaluations.jsonl",
   summary: "summary.json",
   model: "model",
   checkpoint: "checkpoint",
@@ -76,9 +79,14 @@ export interface RunEvaluation {
   returns: number[];
   lengths: number[];
   mean: number;
+  /** Population standard deviation of the returns; missing in runs saved before it was recorded. */
+  std?: number;
   /** Episodes in which the tip reached the line. */
   successes: number;
 }
+
+/** One line of evaluations.jsonl: a periodic greedy evaluation (see train/periodic-eval.ts). */
+export type EvaluationLine = Evaluation;
 
 export interface RunSummary {
   status: RunStatus;

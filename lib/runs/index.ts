@@ -7,8 +7,9 @@
  *   const run = readRun(runs[0].dir);         // config, records, summary
  */
 export { FILES, RUN_FORMAT, RUN_FORMAT_VERSION } from "./format";
-export type { RunConfig, RunMeta, RunSummary, RunStatus, RunEvaluation, EpisodeLine } from "./format";
-export { createRunFolder, claimNewFolder, cleanRunFolder, writeJsonFile, EpisodeLog, alignEpisodeLog, isRunFileName } from "./write";
+export type { RunConfig, RunMeta, RunSummary, RunStatus, RunEvaluation, EpisodeLine, EvaluationLine } from "./format";
+export { readEvaluationLog, MAX_EVALUATION_LOG_BYTES } from "./evaluation-log";
+export { createRunFolder, claimNewFolder, cleanRunFolder, writeJsonFile, EpisodeLog, alignEpisodeLog, alignEvaluationLog, isRunFileName } from "./write";
 export { readRun, readRuns, runFoldersIn, listRuns, findRunFolders, isRunFolder, readEpisodeLog, runLabel } from "./read";
 export type { Run, RunListing } from "./read";
 export { lockRunFolder, lockHolder, LOCK_FILE } from "./lock";

@@ -8,6 +8,7 @@ import { committedFolder } from "../files";
 import { FILE_LIMITS, isMissing, readTextInFolder, subfolderOf } from "../folder-read";
 import { checkRunConfig, checkRunMeta, checkRunSummary, episodeLineProblem } from "./validate";
 import { FILES, RUN_FORMAT, type EpisodeLine, type RunConfig, type RunMeta, type RunStatus, type RunSummary } from "./format";
+import { readEvaluationLog } from "./evaluation-log";
 
 export interface Run {
   /** The folder, as given. */
@@ -18,6 +19,8 @@ export interface Run {
   meta: RunMeta;
   /** Every logged episode, in order. */
   records: EpisodeLine[];
+  /** The periodic greedy evaluations (evaluations.jsonl); empty when the run made none. */
+  evaluations: EvaluationLine[];
   /** null when the run never wrote one (killed before its first summary). */
   summary: RunSummary | null;
   /** Paths of the saved model and the checkpoint, or null when absent. */
@@ -105,6 +108,7 @@ export function readRun(dir: string): Run {
     config: checkRunConfig(readJson<unknown>(dir, FILES.config, "the run's config"), join(dir, FILES.config)),
     meta: checkRunMeta(readJson<unknown>(dir, FILES.meta, "the run's meta"), join(dir, FILES.meta)),
     records: readEpisodeLog(join(dir, FILES.episodes)),
+    evaluations: readEvaluationLog(dir),
     summary: existsSync(summaryPath) ? checkRunSummary(readJson<unknown>(dir, FILES.summary, "the run's summary"), summaryPath) : null,
     modelDir: existsSync(join(modelDir, "model.json")) ? modelDir : null,
     checkpointDir: existsSync(join(checkpointDir, "snapshot.json")) ? checkpointDir : null,

@@ -60,13 +60,14 @@ export async function saveRun(result: TrainResult, dir: string, opts: { preset: 
       // Training seconds stand in for the wall clock: t_start is when this result's training began.
       const tStart = nowSeconds() - (result.records[result.records.length - 1]?.seconds ?? 0);
       writeFileChecked(join(tmp, FILES.monitor), `${[monitorHeader(tStart), ...result.records.map((r) => monitorRow(r, r.seconds))].join("\n")}\n`);
+      if (result.evaluations.length > 0) writeFileChecked(join(tmp, FILES.evaluations), result.evaluations.map((e) => `${JSON.stringify(e)}\n`).join(""));
       const summary = runSummary({
         status: runStatus(result), stopReason: result.stopReason, message: result.message, records: result.records, config: c,
         solvedAtEpisode: result.solvedAtEpisode, envSteps: result.envSteps, seconds: result.seconds, evaluation: null, checkpointEpisode: null,
       });
       writeFileChecked(join(tmp, FILES.summary), `${JSON.stringify(summary, null, 2)}\n`);
       writeModelFiles(model, join(tmp, FILES.model));
-      writeRunChart(tmp, `${opts.preset}, seed ${c.seed}`, result.records, summary, "cdn");
+      writeRunChart(tmp, `${opts.preset}, seed ${c.seed}`, result.records, summary, "cdn", result.evaluations);
     });
   } finally {
     lock?.release();

@@ -10,7 +10,7 @@ import { join } from "node:path";
 import type { EpisodeRecord } from "../train/trainer";
 import { fileError, isLeftover, recoverFolder, removeTmpFiles, writeAll, writeFileAtomic } from "../files";
 import { FILE_LIMITS, readTextInFolder } from "../folder-read";
-import { FILES, type EpisodeLine } from "./format";
+import { FILES, type EpisodeLine, type EvaluationLine } from "./format";
 import { LOCK_FILE, LOCK_GUARD_FILE } from "./lock";
 
 /** The names a run folder of ours may hold: its files, its lock, and scratch copies a killed writer left. */
@@ -104,9 +104,9 @@ export class LineLog {
   }
 }
 
-/** episodes.jsonl, open for appending: one JSON line per episode. */
-export class EpisodeLog extends LineLog {
-  append(record: EpisodeLine): void {
+/** episodes.jsonl (or evaluations.jsonl, as `EpisodeLog<EvaluationLine>`), open for appending: one JSON line per record. */
+export class EpisodeLog<Line extends object = EpisodeLine> extends LineLog {
+  append(record: Line): void {
     this.appendLine(JSON.stringify(record));
   }
 }
@@ -133,4 +133,15 @@ export function alignEpisodeLog(dir: string, records: readonly EpisodeRecord[]):
   const kept = intact ? lines.slice(0, keep) : records.map((r) => JSON.stringify(r));
   writeFileAtomic(path, kept.map((l) => `${l}\n`).join(""));
   return Math.max(0, lines.length - keep);
+}
+
+/**
+ * Makes evaluations.jsonl agree with a checkpoint before resuming from it:
+ * the checkpoint's evaluations, written whole (the log may have run ahead of
+ * the checkpoint, and those evaluations will be made again).
+ */
+export function alignEvaluationLog(dir: string, evaluations: readonly EvaluationLine[]): void {
+  const path = join(dir, FILES.evaluations);
+  if (evaluations.length === 0 && !existsSync(path)) return;
+  writeFileAtomic(path, evaluations.map((e) => `${JSON.stringify(e)}\n`).join(""));
 }

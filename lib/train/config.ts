@@ -78,6 +78,12 @@ export interface TrainConfig {
   maxEpisodes: number;
   /** Environment-step budget. */
   maxEnvSteps: number;
+
+  // Periodic greedy evaluation (periodic-eval.ts); it never changes the training episodes
+  /** Every this many environment steps, play `evalEpisodes` greedy episodes on a separate environment; 0: off (the lesson's chapters). */
+  evalEvery: number;
+  /** Greedy episodes per periodic evaluation (mean and std are recorded). */
+  evalEpisodes: number;
 }
 
 export const defaultConfig: Readonly<TrainConfig> = {
@@ -110,6 +116,8 @@ export const defaultConfig: Readonly<TrainConfig> = {
   solvedWindow: 100,
   maxEpisodes: 10_000,
   maxEnvSteps: 5_000_000,
+  evalEvery: 0,
+  evalEpisodes: 10,
 };
 
 type Check = (v: unknown) => string | null; // null when fine, else what is allowed
@@ -131,6 +139,9 @@ export const MAX_LAYER_WIDTH = 1_000_000; // the memory check (checkFits) refuse
 
 /** The longest episode a config may ask for (the lesson uses 500 and 1000): more would make one episode, or `play`, run for hours. */
 export const MAX_EPISODE_STEPS_LIMIT = 100_000;
+
+/** The most greedy episodes one periodic evaluation may play (each can take up to a time limit of steps). */
+export const MAX_EVAL_EPISODES = 1000;
 
 const checks: { [K in keyof TrainConfig]: Check } = {
   seed: int(0),
@@ -165,6 +176,8 @@ const checks: { [K in keyof TrainConfig]: Check } = {
   solvedWindow: intUpTo(1, MAX_SOLVED_WINDOW),
   maxEpisodes: int(1),
   maxEnvSteps: int(1),
+  evalEvery: int(0),
+  evalEpisodes: intUpTo(1, MAX_EVAL_EPISODES),
 };
 
 /** Defaults filled in and every field checked; throws a RangeError naming the field and what it allows. */

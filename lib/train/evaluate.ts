@@ -6,6 +6,7 @@ import { Acrobot, type Dynamics } from "../env/acrobot";
 import type { tf } from "../tf";
 import { greedyAction } from "../agent/q-network";
 import { onCopies, rewardFunctions, type RewardFn, type RewardName } from "./rewards";
+import { mean, std } from "./stats";
 
 export interface EvaluateOptions {
   /** Number of episodes (default 10). */
@@ -26,13 +27,15 @@ export interface EvaluateResult {
   /** Steps per episode. */
   lengths: number[];
   mean: number;
+  /** The returns' population standard deviation (as numpy's np.std): "mean ± std". */
+  std: number;
   /** Episodes in which the tip reached the line. */
   successes: number;
   /** `[t1, t2, dt1, dt2]` from the reset on, if `recordEpisode` was given. */
   states?: number[][];
   /** The actions of the recorded episode. */
   actions?: number[];
-  /** Set when evaluateAsync was stopped early: the lists hold the episodes that finished (mean: NaN if none did). */
+  /** Set when evaluateAsync was stopped early: the lists hold the episodes that finished (mean and std: NaN if none did). */
   stopped?: true;
 }
 
@@ -50,7 +53,7 @@ function* play(model: tf.LayersModel, options: EvaluateOptions): Generator<void,
   const rewardFn = typeof reward === "function" ? onCopies(reward) : Object.hasOwn(rewardFunctions, reward) ? rewardFunctions[reward] : undefined;
   if (rewardFn === undefined) throw new RangeError(`reward must be one of ${Object.keys(rewardFunctions).join(", ")} or a function`);
   const env = new Acrobot({ dynamics, maxEpisodeSteps });
-  const result: EvaluateResult = { returns: [], lengths: [], mean: 0, successes: 0 };
+  const result: EvaluateResult = { returns: [], lengths: [], mean: 0, std: 0, successes: 0 };
   let sinceYield = 0;
   for (let e = 0; e < episodes; e++) {
     let obs = env.reset(e === 0 ? { seed } : {});
@@ -86,8 +89,8 @@ function* play(model: tf.LayersModel, options: EvaluateOptions): Generator<void,
 const YIELD_EVERY = 64;
 
 function finish(result: EvaluateResult, stopped: boolean): EvaluateResult {
-  const n = result.returns.length;
-  result.mean = n > 0 ? result.returns.reduce((a, b) => a + b, 0) / n : NaN;
+  result.mean = mean(result.returns); // NaN if none finished
+  result.std = std(result.returns);
   if (stopped) result.stopped = true;
   return result;
 }

@@ -7,10 +7,13 @@
  */
 import { train, type EpisodeRecord, type TrainHooks, type TrainResult } from "./trainer";
 import type { TrainConfig } from "./config";
+import type { Evaluation } from "./periodic-eval";
 
 /** What a live display needs (`liveTraining()` fits). */
 export interface Follower {
   onEpisode(record: EpisodeRecord): void;
+  /** Called after each periodic greedy evaluation (config.evalEvery), if the display draws them. */
+  onEvaluation?(evaluation: Evaluation): void;
   finish(result?: { message?: string; records?: readonly EpisodeRecord[] }): void;
 }
 
@@ -35,6 +38,10 @@ export function trainingHandle(): TrainingHandle {
           records.push(record);
           live?.onEpisode(record);
           await hooks.onEpisode?.(record, context);
+        },
+        onEvaluation: (e) => {
+          live?.onEvaluation?.(e);
+          hooks.onEvaluation?.(e);
         },
         onFinish: async (result, context) => {
           live?.finish(result);

@@ -7,8 +7,10 @@ import { describeBackend, type tf } from "../tf";
 import { resolveConfig, type TrainConfig } from "./config";
 import { tally } from "./tally";
 import type { EpisodeRecord, TrainResult } from "./trainer";
+import type { Evaluation } from "./periodic-eval";
 
-export function resultFromRecords(config: Partial<TrainConfig>, records: readonly EpisodeRecord[], model: tf.LayersModel): TrainResult {
+/** `evaluations`: periodic greedy evaluations the notebook's loop made (dqn.training.periodicEvaluator), if any. */
+export function resultFromRecords(config: Partial<TrainConfig>, records: readonly EpisodeRecord[], model: tf.LayersModel, evaluations: readonly Evaluation[] = []): TrainResult {
   const c = resolveConfig(config);
   const log = tally(c, records);
   const solvedAtEpisode = log.solvedAtEpisode;
@@ -20,6 +22,6 @@ export function resultFromRecords(config: Partial<TrainConfig>, records: readonl
         : ["aborted", `stopped after episode ${records.length}`];
   return {
     solved: solvedAtEpisode !== null, solvedAtEpisode, stopReason, message, model,
-    records: log.records, config: c, envSteps: last?.envSteps ?? 0, seconds: last?.seconds ?? 0, backend: describeBackend(),
+    records: log.records, evaluations: [...evaluations], config: c, envSteps: last?.envSteps ?? 0, seconds: last?.seconds ?? 0, backend: describeBackend(),
   };
 }

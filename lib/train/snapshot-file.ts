@@ -11,6 +11,7 @@ import { committedFolder, recoverFolder, replaceFolder, writeFileChecked } from 
 import { FILE_LIMITS, fileSizeInFolder, readFileInFolder, readTextInFolder, subfolderOf } from "../folder-read";
 import type { TensorList, TrainerSnapshot } from "./snapshot";
 import type { EpisodeRecord } from "./trainer";
+import { evaluationProblem, type Evaluation } from "./periodic-eval";
 
 const JSON_FILE = "snapshot.json";
 const BIN_FILE = "snapshot.bin";
@@ -34,6 +35,7 @@ export function writeSnapshot(s: TrainerSnapshot, dir: string): void {
     version: 1,
     config: s.config,
     records: s.records,
+    evaluations: s.evaluations ?? [],
     envSteps: s.envSteps,
     seconds: s.seconds,
     online: list(s.online),
@@ -149,6 +151,15 @@ export function readSnapshot(dir: string): TrainerSnapshot {
     const p = recordProblem(r, i);
     if (p !== null) bad(`records[${i}]`, p);
   });
+  // Missing in snapshots from before periodic evaluation existed: none were made then.
+  if (j.evaluations !== undefined && !Array.isArray(j.evaluations)) bad("evaluations", "must be a list");
+  const evaluations = (j.evaluations ?? []) as Evaluation[];
+  const envStepsAt = j.envSteps as number;
+  evaluations.forEach((e, i) => {
+    const p = evaluationProblem(e);
+    if (p !== null) bad(`evaluations[${i}]`, p);
+    if (e.envSteps > envStepsAt) bad(`evaluations[${i}]`, `was made at env step ${e.envSteps}, after the snapshot's ${envStepsAt}`);
+  });
   if (!wholeAtLeast(j.envSteps, 0)) bad("envSteps", `must be a whole number >= 0, got ${JSON.stringify(j.envSteps)}`);
   const records = j.records as EpisodeRecord[];
   const last = records[records.length - 1];
@@ -170,6 +181,7 @@ export function readSnapshot(dir: string): TrainerSnapshot {
   return {
     config: j.config,
     records,
+    evaluations,
     envSteps: j.envSteps,
     seconds: j.seconds,
     online: list(j.online, "online"),

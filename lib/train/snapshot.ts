@@ -11,6 +11,7 @@ import type { Acrobot } from "../env/acrobot";
 import { ReplayMemory, type MemorySnapshot } from "../agent/replay-memory";
 import { configToJson, type TrainConfig } from "./config";
 import type { EpisodeRecord } from "./trainer";
+import type { Evaluation } from "./periodic-eval";
 
 export interface TensorList {
   names: string[];
@@ -21,6 +22,8 @@ export interface TensorList {
 export interface TrainerSnapshot {
   config: Record<string, unknown>;
   records: EpisodeRecord[];
+  /** The periodic evaluations so far; missing in snapshots from before they existed (none then). */
+  evaluations?: Evaluation[];
   envSteps: number;
   seconds: number;
   online: TensorList;
@@ -35,6 +38,7 @@ export interface TrainerSnapshot {
 interface Live {
   config: TrainConfig;
   records: EpisodeRecord[];
+  evaluations: Evaluation[];
   envSteps: number;
   seconds: number;
   online: tf.LayersModel;
@@ -58,6 +62,7 @@ export async function takeSnapshot(s: Live): Promise<TrainerSnapshot> {
   return {
     config: configToJson(s.config),
     records: s.records.map((r) => ({ ...r })),
+    evaluations: s.evaluations.map((e) => ({ ...e, returns: [...e.returns], lengths: [...e.lengths] })),
     envSteps: s.envSteps,
     seconds: s.seconds,
     online: weightsOf(s.online),

@@ -19,6 +19,7 @@ import { epsilonAt, schedule } from "./schedule";
 import { stopRequest } from "./stop-request";
 import { tally, type Tally } from "./tally";
 import { takeSnapshot, restoreSnapshot, type TrainerSnapshot } from "./snapshot";
+import { periodicEvaluator, type Evaluation } from "./periodic-eval";
 
 /** What the trainer reports after every episode. */
 export interface EpisodeRecord {
@@ -63,6 +64,8 @@ export interface TrainResult {
   /** The trained online network (yours to dispose). */
   model: tf.LayersModel;
   records: EpisodeRecord[];
+  /** The periodic greedy evaluations (config.evalEvery), in order; empty when off. */
+  evaluations: Evaluation[];
   config: TrainConfig;
   envSteps: number;
   seconds: number;
@@ -81,6 +84,8 @@ export interface TrainContext {
 export interface TrainHooks {
   /** Called after each episode; awaited, so a notebook can refresh its display. */
   onEpisode?: (record: EpisodeRecord, context: TrainContext) => void | Promise<void>;
+  /** Called after each periodic greedy evaluation (config.evalEvery), e.g. to chart it. */
+  onEvaluation?: (evaluation: Evaluation) => void;
   /** Called right after each scheduled target-network sync. */
   onTargetSync?: (at: { episode: number; envSteps: number }) => void;
   /** Called once at the end, before the trainer frees its target network and optimizer (e.g. to save a final checkpoint). */
@@ -110,9 +115,11 @@ export async function train(config: Partial<TrainConfig>, hooks: TrainHooks = {}
   const { env, rng, online, target, optimizer, memory } = await setUp(c, stepCap, options.resume);
   let envSteps = options.resume?.envSteps ?? 0;
   const log = tally(c, options.resume?.records ?? []);
+  const evaluator = periodicEvaluator(c); // its own environment: the training episodes stay exactly as without it
+  const evaluations: Evaluation[] = (options.resume?.evaluations ?? []).map((e) => ({ ...e }));
   const context: TrainContext = {
     online, target,
-    snapshot: () => takeSnapshot({ config: c, records: log.records, envSteps, seconds: clock(), online, target, optimizer, rng, env, memory }),
+    snapshot: () => takeSnapshot({ config: c, records: log.records, evaluations, envSteps, seconds: clock(), online, target, optimizer, rng, env, memory }),
   };
   const stopAsked = await stopRequest({ signal: hooks.signal, handleSignals: hooks.handleSignals }); // after an await: see stop-request.ts
   let stop: Stop | null = solvedStop(log.solvedAtEpisode, log.barAverage, c); // a resumed run may be solved already
@@ -128,6 +135,11 @@ export async function train(config: Partial<TrainConfig>, hooks: TrainHooks = {}
       if (due.syncAfterUpdate) copyWeights(online, target);
     }
     if (c.memory === "episode") memory.clear(); // chapter 1 forgets the episode it learned from
+  };
+  const evaluateNow = (episode: number) => {
+    const e = evaluator.run(online, { envSteps, episode });
+    evaluations.push(e);
+    hooks.onEvaluation?.(e);
   };
   const sync = (episode: number) => {
     if (c.targetUpdateTau === null) copyWeights(online, target);
@@ -155,6 +167,7 @@ export async function train(config: Partial<TrainConfig>, hooks: TrainHooks = {}
         state = result.observation;
         if (due.learnAfterStep(envSteps)) learn();                                  // learn when due
         if (due.syncAfterStep(envSteps)) sync(episode);                             // sync when due
+        if (evaluator.due(envSteps)) evaluateNow(episode);                          // greedy evaluation when due
         if (result.terminated || result.truncated || steps >= stepCap) break;       // the episode's natural end
         if (steps % 64 === 0) await pause(); // lets a stop request in within a step or so
         if (stop !== null || envSteps >= c.maxEnvSteps || stopAsked.requested) { cut = true; break; } // cut short
@@ -175,7 +188,7 @@ export async function train(config: Partial<TrainConfig>, hooks: TrainHooks = {}
       if (stop === null && stopAsked.requested) stop = { reason: "aborted", message: `stopped by request after episode ${episode}` };
     }
 
-    const result = resultOf(stop!, log, { model: online, config: c, envSteps, seconds: clock() });
+    const result = resultOf(stop!, log, { model: online, evaluations, config: c, envSteps, seconds: clock() });
     await hooks.onFinish?.(result, context);
     return result;
   } catch (e) {
@@ -220,7 +233,7 @@ async function setUp(c: TrainConfig, stepCap: number, resume?: TrainerSnapshot) 
   }
 }
 
-function resultOf(stop: Stop, log: Tally, run: Pick<TrainResult, "model" | "config" | "envSteps" | "seconds">): TrainResult {
+function resultOf(stop: Stop, log: Tally, run: Pick<TrainResult, "model" | "evaluations" | "config" | "envSteps" | "seconds">): TrainResult {
   const solved = stop.reason === "solved";
   return {
     solved, solvedAtEpisode: solved ? log.solvedAtEpisode : null, stopReason: stop.reason, message: stop.message,

@@ -24,11 +24,11 @@ export function withAlpha(hex: string, alpha: number): string {
 }
 
 /** A horizontal "solved" bar across the plot, with its label, as Plotly layout items. */
-function solvedBar(solvedAt: number | undefined): Pick<PlotlyLayout, "shapes" | "annotations"> {
+export function solvedBar(solvedAt: number | undefined, label = `solved: ${solvedAt}`): Pick<PlotlyLayout, "shapes" | "annotations"> {
   if (solvedAt === undefined || !Number.isFinite(solvedAt)) return { shapes: [], annotations: [] };
   return {
     shapes: [{ type: "line", xref: "paper", yref: "y", x0: 0, x1: 1, y0: solvedAt, y1: solvedAt, line: { color: SOLVED_COLOR, width: 2, dash: "dash" }, layer: "above" }],
-    annotations: [{ text: `solved: ${solvedAt}`, x: 1, y: solvedAt, xref: "paper", yref: "y", showarrow: false, xanchor: "right", yanchor: "bottom", font: { color: SOLVED_COLOR, size: 12 } }],
+    annotations: [{ text: label, x: 1, y: solvedAt, xref: "paper", yref: "y", showarrow: false, xanchor: "right", yanchor: "bottom", font: { color: SOLVED_COLOR, size: 12 } }],
   };
 }
 
@@ -40,6 +40,69 @@ export interface LearningCurveOptions {
   title?: string;
   /** Draw each episode's return faintly behind the average (default true). */
   showReturns?: boolean;
+  /** Periodic greedy evaluations to draw beside the training curve, at the episode each ran in (mean, band ± 1 std). */
+  evaluations?: readonly EvaluationPoint[];
+}
+
+/** What a chart needs of a periodic evaluation (train/periodic-eval.ts's Evaluation has these). */
+export interface EvaluationPoint {
+  envSteps: number;
+  episode: number;
+  mean: number;
+  std: number;
+  returns: readonly number[];
+}
+
+const EVAL_COLOR = "#d62728";
+
+/** The greedy evaluations as traces: a band of mean ± 1 std (two traces) and the mean with markers. */
+function evaluationTraces(evals: readonly EvaluationPoint[], x: "episode" | "envSteps", color = EVAL_COLOR, name = "greedy evaluation"): ScatterTrace[] {
+  if (evals.length === 0) return [];
+  const xs = evals.map((e) => e[x]);
+  const k = evals[evals.length - 1].returns.length;
+  const common = { type: "scatter" as const, mode: "lines" as const, x: xs, showlegend: false, legendgroup: name, hoverinfo: "skip" };
+  return [
+    { ...common, name: `${name} (mean - std)`, y: evals.map((e) => e.mean - e.std), line: { color, width: 0 } },
+    { ...common, name: `${name} (mean + std)`, y: evals.map((e) => e.mean + e.std), line: { color, width: 0 }, fill: "tonexty", fillcolor: withAlpha(color, 0.15) },
+    {
+      type: "scatter", mode: "lines+markers", name: `${name}: mean of ${k} greedy episode${k === 1 ? "" : "s"} (band ± 1 std)`, legendgroup: name, x: xs, y: evals.map((e) => e.mean),
+      line: { color, width: 2, dash: "dot" }, marker: { color, size: 6 }, customdata: evals.map((e) => e.std),
+      hovertemplate: `${x === "episode" ? "episode" : "env step"} %{x}<br>greedy mean %{y:.1f} ± %{customdata:.1f}<extra></extra>`,
+    },
+  ];
+}
+
+/**
+ * The two measures of one run side by side, against environment steps: the
+ * training curve (epsilon-greedy episodes, their 100-episode average, as the
+ * lesson's bar counts) and the periodic greedy evaluation (mean ± 1 std).
+ */
+export function evaluationFigure(records: readonly EpisodeRecord[], evaluations: readonly EvaluationPoint[], opts: { solvedAt?: number; title?: string } = {}): PlotlyFigure {
+  const x = records.map((r) => r.envSteps);
+  const data: ScatterTrace[] = [
+    {
+      type: "scatter", mode: "lines", name: "return of each training episode", x, y: records.map((r) => r.return),
+      line: { color: "#8da0b3", width: 1 }, opacity: 0.45, hovertemplate: "env step %{x}<br>return %{y}<extra></extra>",
+    },
+    {
+      type: "scatter", mode: x.length === 1 ? "lines+markers" : "lines", name: "training: 100-episode average (epsilon-greedy)", x, y: records.map((r) => r.average100),
+      line: { color: PALETTE[0], width: 2.5 }, hovertemplate: "env step %{x}<br>100-episode average %{y:.2f}<extra></extra>",
+    },
+    ...evaluationTraces(evaluations, "envSteps"),
+  ];
+  return {
+    data,
+    layout: {
+      title: { text: opts.title ?? (evaluations.length > 0 ? "Training episodes and greedy evaluations" : "Training episodes (no periodic evaluation: set evalEvery)") },
+      xaxis: { title: { text: "environment steps" } },
+      yaxis: { title: { text: "return" } },
+      ...solvedBar(opts.solvedAt),
+      legend: { orientation: "h", x: 0, y: 1.02, yanchor: "bottom" },
+      hovermode: "closest",
+      height: 440,
+      margin: { t: 90 },
+    },
+  };
 }
 
 /** The 100-episode average per episode (the headline), each episode's return faint behind it, and the solved bar. */
@@ -56,6 +119,7 @@ export function learningCurveFigure(records: readonly EpisodeRecord[], opts: Lea
     type: "scatter", mode: x.length === 1 ? "lines+markers" : "lines", name: "100-episode average", x, y: records.map((r) => r.average100),
     line: { color: PALETTE[0], width: 2.5 }, hovertemplate: "episode %{x}<br>100-episode average %{y:.2f}<extra></extra>",
   });
+  data.push(...evaluationTraces(opts.evaluations ?? [], "episode"));
   return {
     data,
     layout: {

@@ -12,7 +12,7 @@ import type * as Tslab from "tslab";
 import type { EpisodeRecord } from "../train/trainer";
 import { lessonLine, statusLine } from "../text-format";
 import { chartHtml, escapeHtml, plotlyBundle, plotlyBundleScript, plotlyStatusHtml, tableHtml, type Cell, type ChartHtmlOptions, type TableOptions } from "./html";
-import { episodeAnimationFigure, figureToSvg, learningCurveFigure, type EpisodeAnimationOptions } from "./figures";
+import { episodeAnimationFigure, figureToSvg, learningCurveFigure, type EpisodeAnimationOptions, type EvaluationPoint } from "./figures";
 import type { PlotlyFigure } from "./plotly-types";
 
 type Display = Tslab.Display;
@@ -127,10 +127,14 @@ export interface FinishInfo {
 export interface LiveTraining {
   /** Pass as the trainer's `onEpisode` hook. */
   onEpisode: (record: EpisodeRecord) => void;
+  /** The trainer's `onEvaluation` hook: periodic greedy evaluations are drawn beside the training curve. */
+  onEvaluation: (evaluation: EvaluationPoint) => void;
   /** Draws the final chart and status; pass the trainer's result for its message. */
   finish: (result?: FinishInfo) => void;
   /** Every record seen so far. */
   readonly records: EpisodeRecord[];
+  /** Every periodic evaluation seen so far (drawn on the chart). */
+  readonly evaluations: EvaluationPoint[];
 }
 
 /**
@@ -143,6 +147,7 @@ export interface LiveTraining {
 export function liveTraining(opts: LiveTrainingOptions = {}): LiveTraining {
   const every = Math.max(1, Math.floor(opts.every ?? 10));
   const records: EpisodeRecord[] = [];
+  const evaluations: EvaluationPoint[] = [];
   const t = tslabInKernel();
   const status = t !== null && !opts.lessonLog ? t.newDisplay() : null;
   const chart = t !== null && opts.chart !== false ? t.newDisplay() : null;
@@ -157,7 +162,7 @@ export function liveTraining(opts: LiveTrainingOptions = {}): LiveTraining {
 
   const drawChart = () => {
     if (!chart || records.length === 0) return;
-    const fig = learningCurveFigure(records, { solvedAt: opts.solvedAt, title: opts.title });
+    const fig = learningCurveFigure(records, { solvedAt: opts.solvedAt, title: opts.title, evaluations });
     show((d) => d.html(chartHtml(fig, figureToSvg(fig), { id: chartId })), () => {}, chart);
   };
   const drawStatus = (suffix = "") => {
@@ -194,7 +199,9 @@ export function liveTraining(opts: LiveTrainingOptions = {}): LiveTraining {
     else drawStatus(message);
   };
 
-  return { onEpisode, finish, records };
+  const onEvaluation = (e: EvaluationPoint): void => void evaluations.push(e); // drawn with the next chart refresh
+
+  return { onEpisode, onEvaluation, finish, records, evaluations };
 }
 
 /** A highlighted message box: green for ok, red for a problem, grey for a note (plain text outside a notebook). */
