@@ -1,14 +1,15 @@
 /**
- * The TD update split in two, for notebooks that compute the targets
+ * The learning step split in two, for notebooks that compute the targets
  * themselves (as the lesson does, one plain number per transition):
  * `maxQ` gives max_a' Q(s', a') for a batch of next states, and `stepToward`
- * takes one gradient step moving Q(s, a) toward given targets. With the
- * targets `tdTargets` would compute, the step equals `tdUpdate`'s (same
- * kernels, same order), so a notebook's loop and `train()` agree exactly.
+ * takes td-update.ts's gradient step toward given targets. With the targets
+ * `tdTargets` would compute, the result equals `tdUpdate`'s bit for bit
+ * (test/step-toward.test.ts), though tdUpdate runs it through the fast engine
+ * (fast-update.ts) in fewer kernels, so a notebook's loop and `train()` agree exactly.
  */
 import { tf } from "../tf";
 import type { Batch } from "./replay-memory";
-import { batchTensors, chosenQ, clipByGlobalNorm, tdLoss, type LossKind } from "./td-update";
+import { batchTensors, gradientStep, type LossKind } from "./td-update";
 
 /** max_a Q(s, a) for each of the batch's states (row-major, `stateSize` numbers per state), as plain numbers. */
 export function maxQ(network: tf.LayersModel, states: Float32Array, stateSize = 6): Float32Array {
@@ -29,14 +30,8 @@ export function stepToward(
     if (!Number.isFinite(targets[i])) throw new RangeError(`stepToward: target ${i} is ${targets[i]}; every TD target must be a finite number`);
   }
   const numActions = online.outputs[0].shape[1] as number;
-  const weights = online.trainableWeights.map((w) => (w as unknown as { val: tf.Variable }).val);
-  const clip = o.gradClipNorm ?? null;
   return tf.tidy(() => {
-    const b = batchTensors(batch, numActions);
     const y = tf.tensor1d(Float32Array.from(targets));
-    const lossFn = () => tdLoss(chosenQ(online.apply(b.states) as tf.Tensor2D, b.actions), y, o.loss ?? "mse");
-    const { value, grads } = tf.variableGrads(lossFn, weights);
-    optimizer.applyGradients(clip === null ? grads : clipByGlobalNorm(grads, clip));
-    return value.dataSync()[0];
+    return gradientStep(batchTensors(batch, numActions), y, online, optimizer, { loss: o.loss ?? "mse", gradClipNorm: o.gradClipNorm ?? null }).dataSync()[0];
   });
 }
