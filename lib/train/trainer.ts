@@ -9,8 +9,9 @@
 import { Acrobot } from "../env/acrobot";
 import { tf, initBackend, describeBackend } from "../tf";
 import { makeRng, type Rng } from "../random";
-import { ReplayMemory } from "../agent/replay-memory";
-import { argmax, buildQNetwork, copyWeights, qValues } from "../agent/q-network";
+import { memoryKinds } from "../agent/memory";
+import { argmax, copyWeights, qValues } from "../agent/q-network";
+import { networkKinds } from "../agent/networks";
 import { tdUpdate } from "../agent/td-update";
 import { makeOptimizer } from "../agent/adam";
 import { resolveConfig, rewardFunction, type TrainConfig } from "./config";
@@ -120,13 +121,13 @@ export async function train(config: Partial<TrainConfig>, hooks: TrainHooks = {}
   const learn = () => {
     if (envSteps < c.learningStarts) return;
     for (let g = 0; g < c.gradientSteps && stop === null; g++) {
-      const batch = c.memory === "episode" ? memory.all() : memory.sample(c.batchSize, rng);
+      const batch = memory.batch(c.batchSize, rng);
       const loss = tdUpdate(batch, online, target, optimizer, td);
       losses.push(loss);
       if (!Number.isFinite(loss)) stop = divergedStop(loss, log.records.length + 1, envSteps);
       if (due.syncAfterUpdate) copyWeights(online, target);
     }
-    if (c.memory === "episode") memory.clear(); // chapter 1 forgets the episode it learned from
+    memory.learned(); // chapter 1's memory forgets the episode it learned from
   };
   const sync = (episode: number) => {
     copyWeights(online, target);
@@ -202,14 +203,16 @@ function act(online: tf.LayersModel, state: ArrayLike<number>, epsilon: number, 
 async function setUp(c: TrainConfig, stepCap: number, resume?: TrainerSnapshot) {
   const env = new Acrobot({ dynamics: c.dynamics, maxEpisodeSteps: c.maxEpisodeSteps });
   const rng = makeRng(c.seed); // exploration, sampling, initial weights
-  const online = buildQNetwork({ hiddenLayers: c.hiddenLayers, seed: rng.seed() });
-  const target = buildQNetwork({ hiddenLayers: c.hiddenLayers });
+  const shape = { inputSize: 6, actions: 3, hiddenLayers: c.hiddenLayers };
+  const online = networkKinds[c.network]({ ...shape, seed: rng.seed() });
+  const target = networkKinds[c.network](shape);
   copyWeights(online, target);
   const optimizer = makeOptimizer(c.learningRate);
-  const fresh = { env, rng, online, target, optimizer, memory: new ReplayMemory(c.memory === "episode" ? stepCap : c.memoryCapacity) };
-  if (!resume) return fresh;
+  const sizes = { capacity: c.memoryCapacity, episodeSteps: stepCap, stateSize: 6 };
+  const fresh = { env, rng, online, target, optimizer };
+  if (!resume) return { ...fresh, memory: memoryKinds[c.memory](sizes) };
   try {
-    return { ...fresh, ...(await restoreSnapshot(resume, c, fresh)) };
+    return { ...fresh, rng: await restoreSnapshot(resume, c, fresh), memory: memoryKinds[c.memory](sizes, resume.memory) };
   } catch (e) {
     online.dispose(); // a snapshot that does not fit leaves nothing behind
     target.dispose();
