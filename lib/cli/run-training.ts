@@ -19,7 +19,7 @@ import { alignEpisodeLog, EpisodeLog, writeJsonFile } from "../runs/write";
 import { readEpisodeLog } from "../runs/read";
 import { isCut, runStatus, runSummary } from "../runs/summary";
 import { commandLine, newRunMeta, packageVersion } from "../runs/meta";
-import { writeRunChart } from "../runs/charts";
+import { writeRunChart } from "../viz/run-pages";
 import { errorLine } from "./errors";
 import type { TrainProgress } from "./progress";
 import type { StopRequests } from "./signals";

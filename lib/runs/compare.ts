@@ -1,11 +1,9 @@
 /**
- * Runs side by side: per preset, the mean 100-episode average with a band
- * across seeds, and what it took each to reach the bar. The `compare` and
- * `report` commands and the comparison notebook all show this.
+ * Runs side by side: per preset, what it took each to reach the bar, as
+ * rows and table cells (the learning curves are drawn from the same runs by
+ * lib/viz/run-figures.ts). The `compare` and `report` commands and the
+ * comparison notebook all show this.
  */
-import { compareFigure } from "../viz/figures";
-import type { Cell } from "../viz/html";
-import type { PlotlyFigure } from "../viz/plotly-types";
 import { runLabel, type Run } from "./read";
 import { isCut, recordFigures } from "./summary";
 import { lockHolder } from "./lock";
@@ -82,17 +80,8 @@ export function presetRows(rows: readonly RunRow[]): PresetRow[] {
 
 export const NOT_SOLVED = "not solved";
 
-/** The learning curves: mean 100-episode average per preset with a band across its seeds. */
-export function compareRunsFigure(runs: readonly Run[], title = "Mean 100-episode average across seeds"): PlotlyFigure {
-  const labels = [...new Set(runs.map((r) => runLabel(r.meta)))];
-  const groups = labels.map((name) => ({
-    name,
-    runs: runs.filter((r) => runLabel(r.meta) === name).map((r) => ({ average100: r.records.map((x) => x.average100) })),
-  }));
-  // One bar line only when every run shares it (tipHeight's is -200, the others' -90).
-  const bars = [...new Set(runs.map((r) => r.config.solvedAt))];
-  return compareFigure(groups, { solvedAt: bars.length === 1 ? bars[0] : undefined, title });
-}
+/** A table cell (lib/viz/html.ts draws tables of these). */
+export type Cell = string | number | null;
 
 /** Table rows per preset: seeds that reached the bar, and medians of episodes, env steps and seconds to it. */
 export function presetTable(runs: readonly Run[]): Record<string, Cell>[] {
