@@ -1,6 +1,6 @@
 /**
  * The speed engine (lib/agent/fast-update.ts) against the learning step as
- * written (td-update.ts's tdStep): the same losses and weights. The engine is
+ * written (td-update.ts's gradientStep, `tdUpdate(..., fast = false)`): the same losses and weights. The engine is
  * built to match autodiff's rounding term by term (mlp.ts, tdLossGradient),
  * and measured it does so exactly, so the tolerance is zero: any drift means
  * the engine no longer computes the lesson's step.
@@ -10,8 +10,8 @@ import assert from "node:assert/strict";
 import { initBackend, tf } from "../lib/tf";
 import { buildQNetwork, copyWeights } from "../lib/agent/q-network";
 import { emptyBatch, type Batch } from "../lib/agent/replay-memory";
-import { tdLoss, tdStep, type TdOptions } from "../lib/agent/td-update";
-import { fastTdUpdate, fastUpdateUnsupported, tdLossGradient } from "../lib/agent/fast-update";
+import { batchTensors, tdLoss, tdUpdate, type TdOptions } from "../lib/agent/td-update";
+import { fastGradientStep, fastUpdateUnsupported, tdLossGradient } from "../lib/agent/fast-update";
 import { makeOptimizer } from "../lib/agent/adam";
 import { makeRng, type Rng } from "../lib/random";
 
@@ -37,7 +37,7 @@ function randomBatch(rng: Rng, n: number): Batch {
 
 const weightsOf = (m: tf.LayersModel) => m.getWeights().map((w) => Array.from(w.dataSync()));
 
-test("the engine's update equals the readable tdStep, losses and weights, over 60 updates (every loss, clipping, Double DQN, both optimizers)", () => {
+test("the engine's update equals the readable gradientStep, losses and weights, over 60 updates (every loss, clipping, Double DQN, both optimizers)", () => {
   for (const loss of ["mse", "huber"] as const) for (const gradClipNorm of [null, 1]) for (const doubleDqn of [false, true]) for (const flat of [true, false]) {
     const o: TdOptions = { gamma: 0.99, loss, doubleDqn, gradClipNorm };
     const what = `${loss}, clip ${gradClipNorm}, double ${doubleDqn}, ${flat ? "FlatAdam" : "tf.train.adam"}`;
@@ -47,8 +47,8 @@ test("the engine's update equals the readable tdStep, losses and weights, over 6
     const rng = makeRng(4);
     for (let u = 0; u < 60; u++) {
       const batch = randomBatch(rng, 32);
-      const lossA = fastTdUpdate(batch, a, aTarget, optA, o);
-      const lossB = tdStep(batch, b, bTarget, optB, o);
+      const lossA = tdUpdate(batch, a, aTarget, optA, o);
+      const lossB = tdUpdate(batch, b, bTarget, optB, o, false);
       assert.equal(lossA, lossB, `${what}: loss at update ${u}`);
       if (u % 20 === 19) {
         copyWeights(a, aTarget);
@@ -66,7 +66,10 @@ test("the engine steps aside, with a reason, for a network that is not a relu/li
   const tanh = tf.sequential({ layers: [tf.layers.dense({ units: 4, activation: "tanh", inputShape: [6] }), tf.layers.dense({ units: 3 })] });
   assert.match(fastUpdateUnsupported(tanh) ?? "", /not a chain of relu\/linear Dense layers/);
   const opt = makeOptimizer(1e-3);
-  assert.equal(fastTdUpdate(randomBatch(makeRng(1), 8), tanh, tanh, opt, { gamma: 0.9, loss: "mse", doubleDqn: false, gradClipNorm: null }), undefined);
+  tf.tidy(() => {
+    const b = batchTensors(randomBatch(makeRng(1), 8), 3);
+    assert.equal(fastGradientStep(b, tf.zeros([8]) as tf.Tensor1D, tanh, opt, { loss: "mse", gradClipNorm: null }, tdLoss), undefined);
+  });
   [mlp, tanh, opt].forEach((x) => x.dispose());
 });
 

@@ -1,9 +1,9 @@
 /**
- * The speed engine under tdUpdate (td-update.ts): the same learning step,
- * the same numbers bit for bit, in well under half the kernels (96 instead of
- * 232 at 6-256-256-3 with Huber loss and clipping). On the wasm backend each
- * kernel costs a few microseconds whatever its size, which is most of an
- * update for small networks.
+ * The speed engine under tdUpdate (td-update.ts): its gradient step, the same
+ * numbers bit for bit, in well under half the kernels (96 instead of 232 at
+ * 6-256-256-3 with Huber loss and clipping). On the wasm backend each kernel
+ * costs a few microseconds whatever its size, which is most of an update for
+ * small networks.
  *
  * Two tricks, for networks that are a chain of relu/linear Dense layers:
  * - the gradients are worked out by hand (mlp.ts: the chain rule, layer by
@@ -11,16 +11,21 @@
  * - with the optimizer from makeOptimizer (adam.ts), Adam updates all weights
  *   in one go.
  * Any other network (a Dueling head, say) makes the engine step aside, with a
- * note once per network, and tdUpdate runs td-update.ts's step as written.
- * test/td-update-equivalence.test.ts guards the numbers.
+ * note once per network, and td-update.ts's gradientStep runs as written.
+ * test/td-update-equivalence.test.ts and test/fast-update.test.ts guard the numbers.
+ *
+ * It takes the loss function from td-update.ts as an argument rather than
+ * importing it: tslab cannot load modules that import each other.
  */
 import { tf } from "../tf";
-import type { Batch } from "./replay-memory";
 import { denseBackward, denseForward, denseLayers, denseVariables, denseWeights, type DenseLayer } from "./mlp";
 import { isFlatAdam } from "./adam";
-import { batchTensors, chosenQ, clipByGlobalNorm, clipScale, tdLoss, tdTargets, type BatchTensors, type LossKind, type TdOptions } from "./td-update";
+import { clipByGlobalNorm, clipScale } from "./clip";
+import type { BatchTensors, LossKind, TdOptions } from "./td-update";
 
-/** Why the engine cannot run this network's update, or null when it can. */
+type LossFn = (q: tf.Tensor1D, targets: tf.Tensor1D, kind: LossKind) => tf.Scalar;
+
+/** Why the engine cannot take this network's step, or null when it can. */
 export function fastUpdateUnsupported(online: tf.LayersModel): string | null {
   const layers = denseLayers(online);
   if (layers === null) return "it is not a chain of relu/linear Dense layers";
@@ -30,8 +35,18 @@ export function fastUpdateUnsupported(online: tf.LayersModel): string | null {
 
 const noted = new WeakSet<tf.LayersModel>();
 
-/** tdUpdate's step by the engine; undefined (after a one-time note) when the engine does not apply to `online`. */
-export function fastTdUpdate(batch: Batch, online: tf.LayersModel, target: tf.LayersModel, optimizer: tf.Optimizer, o: TdOptions): number | undefined {
+/**
+ * gradientStep's step toward y by the engine, returning tdLoss's value before
+ * it; undefined (after a one-time note) when the engine does not apply to `online`.
+ */
+export function fastGradientStep(
+  b: BatchTensors,
+  y: tf.Tensor1D,
+  online: tf.LayersModel,
+  optimizer: tf.Optimizer,
+  o: Pick<TdOptions, "loss" | "gradClipNorm">,
+  tdLoss: LossFn,
+): tf.Scalar | undefined {
   const why = fastUpdateUnsupported(online);
   if (why !== null) {
     if (!noted.has(online)) console.info(`Note: the fast update does not apply to network "${online.name}" (${why}); using autodiff: the same step, more kernels.`);
@@ -39,14 +54,9 @@ export function fastTdUpdate(batch: Batch, online: tf.LayersModel, target: tf.La
     return undefined;
   }
   const layers = denseLayers(online)!;
-  const weights = denseVariables(layers);
-  return tf.tidy(() => {
-    const b = batchTensors(batch, online.outputs[0].shape[1] as number);
-    const y = tdTargets(b, online, target, o);
-    const { loss, grads } = lossAndGradientsByHand(layers, b, y, o.loss);
-    applyGradients(optimizer, weights, grads, o.gradClipNorm);
-    return loss.dataSync()[0];
-  });
+  const { loss, grads } = lossAndGradientsByHand(layers, b, y, o.loss, tdLoss);
+  applyGradients(optimizer, denseVariables(layers), grads, o.gradClipNorm);
+  return loss;
 }
 
 /**
@@ -65,12 +75,12 @@ export function tdLossGradient(q: tf.Tensor1D, targets: tf.Tensor1D, kind: LossK
 }
 
 /** The loss, and its gradient for every weight of an MLP: forward, dLoss/dQ, then back through the layers (mlp.ts). */
-function lossAndGradientsByHand(layers: DenseLayer[], b: BatchTensors, y: tf.Tensor1D, kind: LossKind): { loss: tf.Scalar; grads: tf.Tensor[] } {
+function lossAndGradientsByHand(layers: DenseLayer[], b: BatchTensors, y: tf.Tensor1D, kind: LossKind, tdLoss: LossFn): { loss: tf.Scalar; grads: tf.Tensor[] } {
   const [n, stateSize] = b.states.shape;
   const w = denseWeights(layers);
   const outs = denseForward(w, tf.reshape(b.states, [1, n, stateSize]) as tf.Tensor3D, true);
   const qAll = outs[outs.length - 1];
-  const q = chosenQ(tf.reshape(qAll, [n, qAll.shape[2]]) as tf.Tensor2D, b.actions);
+  const q = tf.sum(tf.mul(tf.reshape(qAll, [n, qAll.shape[2]]), b.actions), 1) as tf.Tensor1D; // Q(s, a) as td-update.ts's chosenQ
   // Only the taken actions' Q(s, a) are in the loss: every other Q-value gets a zero gradient.
   const dQ = tf.mul(b.actions, tf.reshape(tdLossGradient(q, y, kind), [1, n, 1])) as tf.Tensor3D;
   return { loss: tdLoss(q, y, kind), grads: denseBackward(w, outs, dQ) };

@@ -9,14 +9,17 @@
  * one optimizer step. Q_target is the online network itself (chapters 1-2) or
  * the second, target network (chapter 3 on).
  *
- * `tdUpdate` runs this step through a faster engine when one applies
+ * `tdUpdate` lets a faster engine take the gradient step when it applies
  * (fast-update.ts: the same numbers, in fewer kernels); reading this file is
  * enough to know what it computes.
  */
 import { tf } from "../tf";
 import type { Batch } from "./replay-memory";
 import { forward } from "./q-network";
-import { fastTdUpdate } from "./fast-update";
+import { clipByGlobalNorm } from "./clip";
+import { fastGradientStep } from "./fast-update";
+
+export { clipByGlobalNorm };
 
 export type LossKind = "mse" | "huber";
 
@@ -101,31 +104,17 @@ export function gradientStep(
   return value;
 }
 
-/** The learning step on a sampled batch: TD targets, then one gradient step toward them; returns the loss before the step. */
-export function tdStep(batch: Batch, online: tf.LayersModel, target: tf.LayersModel, optimizer: tf.Optimizer, o: TdOptions): number {
+/**
+ * The learning step on a sampled batch: TD targets, then one gradient step
+ * toward them; returns the loss before the step. The fast engine takes the
+ * gradient step where it applies (our MLPs: the same numbers in fewer
+ * kernels); `fast: false` always runs gradientStep as written above.
+ */
+export function tdUpdate(batch: Batch, online: tf.LayersModel, target: tf.LayersModel, optimizer: tf.Optimizer, o: TdOptions, fast = true): number {
   return tf.tidy(() => {
     const b = batchTensors(batch, online.outputs[0].shape[1] as number);
     const y = tdTargets(b, online, target, o);
-    return gradientStep(b, y, online, optimizer, o).dataSync()[0];
+    const loss = (fast ? fastGradientStep(b, y, online, optimizer, o, tdLoss) : undefined) ?? gradientStep(b, y, online, optimizer, o);
+    return loss.dataSync()[0];
   });
-}
-
-/** tdStep, run by the fast engine where it applies (our MLPs: the same numbers in fewer kernels), else as written above. */
-export function tdUpdate(batch: Batch, online: tf.LayersModel, target: tf.LayersModel, optimizer: tf.Optimizer, o: TdOptions): number {
-  return fastTdUpdate(batch, online, target, optimizer, o) ?? tdStep(batch, online, target, optimizer, o);
-}
-
-/** Scales all gradients down together when their joint norm exceeds maxNorm (PyTorch's clip_grad_norm_). */
-export function clipByGlobalNorm(grads: tf.NamedTensorMap, maxNorm: number): tf.NamedTensorMap {
-  const names = Object.keys(grads);
-  const scale = clipScale(names.map((k) => tf.sum(tf.square(grads[k]))), maxNorm);
-  const out: tf.NamedTensorMap = {};
-  for (const k of names) out[k] = tf.mul(grads[k], scale);
-  return out;
-}
-
-/** min(1, maxNorm / norm), the norm over all gradients together, from each one's sum of squares. */
-export function clipScale(sumsOfSquares: tf.Tensor[], maxNorm: number): tf.Scalar {
-  const norm = tf.sqrt(tf.addN(sumsOfSquares));
-  return tf.minimum(1, tf.div(maxNorm, tf.add(norm, 1e-6)));
 }
