@@ -2,7 +2,7 @@
 import { saveRun as saveRunFolder, saveNotebookRun as saveNotebookRunFolder } from "../runs/saved-run";
 import { trainingPool as plainTrainingPool, type TrainingPool } from "../runs/training-pool";
 import type { RunSummary } from "../runs/format";
-import type { EpisodeRecord, TrainResult } from "../train/trainer";
+import type { TrainResult } from "../train/trainer";
 import { compareRunsFigure } from "../viz/run-figures";
 import { writeRunChart } from "../viz/run-pages";
 import { liveRuns } from "../viz/live-runs";
@@ -32,4 +32,4 @@ export function trainingPool(opts: { jobs?: number } = {}): TrainingPool {
   return plainTrainingPool({ ...opts, display: liveRuns, chart: (runs) => compareRunsFigure(runs, "finished runs: 100-episode average") });
 }
 
-const runChart = (dir: string, title: string, records: readonly EpisodeRecord[], summary: RunSummary) => void writeRunChart(dir, title, records, summary, "cdn");
+const runChart = (dir: string, title: string, result: TrainResult, summary: RunSummary) => void writeRunChart(dir, title, result.records, summary, "cdn");

@@ -12,7 +12,7 @@
 import { existsSync, readdirSync, statSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { runsRoot } from "../paths";
-import type { EpisodeRecord, TrainResult } from "../train/trainer";
+import type { TrainResult } from "../train/trainer";
 import type { RunSummary } from "./format";
 import { configToJson } from "../train/config";
 import { modelFiles, writeModelFiles } from "../agent/model-io";
@@ -41,8 +41,8 @@ export function checkReplaceable(dir: string): void {
  * Writes `result` as a complete run folder at `dir`. An earlier run folder
  * there is replaced whole; anything else there is refused (see checkReplaceable).
  */
-/** Draws a run's chart into its folder (lib/viz/run-pages.ts's writeRunChart; runs/ does not draw). */
-export type RunChartWriter = (dir: string, title: string, records: readonly EpisodeRecord[], summary: RunSummary) => void;
+/** Draws a run's chart into its folder from its result (lib/viz/run-pages.ts's writeRunChart, passed in by lib/api: runs/ does not draw). */
+export type RunChartWriter = (dir: string, title: string, result: TrainResult, summary: RunSummary) => void;
 
 export async function saveRun(result: TrainResult, dir: string, opts: { preset: string; overrides?: Record<string, unknown>; chart?: RunChartWriter }): Promise<string> {
   if (typeof dir !== "string" || dir.trim() === "") throw new RangeError("saveRun needs a folder name, e.g. runs/notebooks/my-run");
@@ -62,7 +62,7 @@ export async function saveRun(result: TrainResult, dir: string, opts: { preset: 
       });
       writeFileChecked(join(tmp, FILES.summary), `${JSON.stringify(summary, null, 2)}\n`);
       writeModelFiles(model, join(tmp, FILES.model));
-      opts.chart?.(tmp, `${opts.preset}, seed ${c.seed}`, result.records, summary);
+      opts.chart?.(tmp, `${opts.preset}, seed ${c.seed}`, result, summary);
     });
   } finally {
     lock?.release();
