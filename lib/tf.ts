@@ -11,7 +11,8 @@
  *    forward and backward pass agreeing with cpu, lib/tf-self-check.ts);
  *    otherwise one line says why and wasm is used.
  *  - "wasm": @tensorflow/tfjs-backend-wasm (XNNPACK). Always installed. Its
- *    transposed matMuls are slow, so we install a fix (see below). One thread,
+ *    transposed matMuls are slow, so we install a workaround (lib/wasm-matmul-fix.ts,
+ *    with when it can go). One thread,
  *    unless ACROBOT_DQN_WASM_THREADS asks for more: then the threaded build,
  *    started by lib/tf-wasm-threads.ts (tfjs turns it off under Node).
  *  - "cpu": plain JavaScript, the last resort.

@@ -1,18 +1,26 @@
 /**
- * A fix for the wasm backend's slow transposed matrix products, fenced off in
- * its own module: it needs only TensorFlow.js, so the command line, the
- * notebooks and the web page (lib/page/) all install it.
+ * WORKAROUND (fenced off here; nothing else depends on how it works): the
+ * wasm backend's slow transposed matrix products. It needs only
+ * TensorFlow.js, so the command line, the notebooks and the web page
+ * (lib/page/) all install it.
  *
- * Upstream: the wasm BatchMatMul / _FusedMatMul kernels
- * (tfjs-backend-wasm/src/cc/kernels/BatchMatMul.cc, tfjs 4.22.0) call XNNPACK
- * only when neither operand is transposed. It can go once a tfjs release runs
- * transposed operands through XNNPACK: `npm run bench` times the update with
- * and without it, and `wasmMatMulFixInstalled()` shows whether it is on.
+ * Upstream: the wasm BatchMatMul / _FusedMatMul kernels call XNNPACK only
+ * when neither operand is transposed, as chosen when XNNPACK was first wired
+ * in (https://github.com/tensorflow/tfjs/pull/2532: "For now we only call
+ * XNNPack when transpose_a = transpose_b = false ... In the future we will
+ * support transposed bits"), still so in tfjs 4.22.0
+ * (https://github.com/tensorflow/tfjs/blob/tfjs-v4.22.0/tfjs-backend-wasm/src/cc/batch_mat_mul_impl.cc).
+ * No upstream issue tracks it yet.
+ *
+ * When to remove it: once a tfjs release passes transposed operands to
+ * XNNPACK. `npx tsx bench/dqn-step.ts` times the update with and without the
+ * fix; when the two agree, delete this file and its install call in lib/tf.ts
+ * (loadWasm) and lib/page/tf-browser.ts. `wasmMatMulFixInstalled()` shows
+ * whether it is on (describeBackend prints it).
  */
 import * as tf from "@tensorflow/tfjs";
 
-// ---------------------------------------------------------------------------
-// The wasm transposed-matMul fix
+// --- WORKAROUND START: the wasm transposed-matMul fix ----------------------
 //
 // The wasm BatchMatMul and _FusedMatMul kernels use XNNPACK only when neither
 // operand is transposed; otherwise they run a scalar loop about 10x slower.
@@ -114,3 +122,4 @@ function transposeLastTwo(x: tf.TensorInfo, backend: {}, transposeFunc: tf.Kerne
   perm[rank - 1] = rank - 2;
   return transposeFunc({ inputs: { x }, backend, attrs: { perm } }) as tf.TensorInfo;
 }
+// --- WORKAROUND END -----------------------------------------------------

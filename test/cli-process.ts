@@ -1,6 +1,6 @@
 /** Running the command line as a real child process, for the tests that signal it, race it or fill its disk. */
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
-import { cliCommand } from "../lib/runs/pool";
+import { cliCommand } from "../lib/runs/command-line-jobs";
 
 export interface Ran {
   code: number | null;

@@ -20,7 +20,7 @@ import { readSnapshot } from "../lib/train/snapshot-file";
 import { resolveConfig } from "../lib/train/config";
 import { presets } from "../lib/train/presets";
 import { writeReport } from "../lib/cli/report";
-import { compareEvaluationsFigure } from "../lib/runs/compare";
+import { compareEvaluationsFigure } from "../lib/viz/run-figures";
 
 const root = mkdtempSync(join(tmpdir(), "acrobot-dqn-evallog-"));
 after(() => rmSync(root, { recursive: true, force: true }));

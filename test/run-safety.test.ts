@@ -24,8 +24,9 @@ import { Acrobot } from "../lib/env/acrobot";
 import { committedFolder, replaceFolder, writeFileAtomic } from "../lib/files";
 import { EpisodeLog, cleanRunFolder, claimNewFolder, writeJsonFile } from "../lib/runs/write";
 import { lockRunFolder, LOCK_FILE } from "../lib/runs/lock";
-import { saveNotebookRun, saveRun, loadNotebookRun } from "../lib/runs/saved-run";
-import { checkPageTarget, writePage } from "../lib/runs/charts";
+import { saveNotebookRun, saveRun } from "../lib/api/runs"; // with the run chart, drawn by lib/viz
+import { loadNotebookRun } from "../lib/runs/saved-run";
+import { checkPageTarget, writePage } from "../lib/viz/run-pages";
 import { readEpisodeLog, readRun } from "../lib/runs/read";
 import { FILES } from "../lib/runs/format";
 import { runSummary } from "../lib/runs/summary";

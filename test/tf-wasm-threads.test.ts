@@ -21,7 +21,7 @@ import { tdUpdate, type TdOptions } from "../lib/agent/td-update";
 import { makeOptimizer } from "../lib/agent/adam";
 import { makeRng } from "../lib/random";
 import { runNotebook } from "./notebook-runner";
-import { trainingPool, type TrainingJob } from "../lib/runs/parallel";
+import { trainingPool, type TrainingJob } from "../lib/runs/training-pool";
 import { presets } from "../lib/train/presets";
 
 const ROOT = path.resolve(__dirname, "..");

@@ -11,7 +11,7 @@ import assert from "node:assert/strict";
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { trainingPool, type TrainingJob } from "../lib/runs/parallel";
+import { trainingPool, type TrainingJob } from "../lib/runs/training-pool";
 import { nearestPreset, trainingJob } from "../lib/runs/training-job";
 import { readEpisodeLog, runLabel, type Run } from "../lib/runs/read";
 import { FILES } from "../lib/runs/format";

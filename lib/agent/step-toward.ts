@@ -1,14 +1,15 @@
 /**
- * The TD update split in two, for notebooks that compute the targets
+ * The learning step split in two, for notebooks that compute the targets
  * themselves (as the lesson does, one plain number per transition):
  * `maxQ` gives max_a' Q(s', a') for a batch of next states, and `stepToward`
- * takes one gradient step moving Q(s, a) toward given targets. With the
- * targets `tdTargets` would compute, the step equals `tdUpdate`'s (same
- * kernels, same order), so a notebook's loop and `train()` agree exactly.
+ * takes td-update.ts's gradient step toward given targets. With the targets
+ * `tdTargets` would compute, the result equals `tdUpdate`'s bit for bit
+ * (test/step-toward.test.ts), though tdUpdate runs it through the fast engine
+ * (fast-update.ts) in fewer kernels, so a notebook's loop and `train()` agree exactly.
  */
 import { tf } from "../tf";
 import type { Batch } from "./replay-memory";
-import { batchTensors, chosenQ, clipByGlobalNorm, tdLoss, type LossKind } from "./td-update";
+import { batchTensors, chosenQ, clipByGlobalNorm, gradientStep, type LossKind } from "./td-update";
 
 /** max_a Q(s, a) for each of the batch's states (row-major, `stateSize` numbers per state), as plain numbers. */
 export function maxQ(network: tf.LayersModel, states: Float32Array, stateSize = 6): Float32Array {
@@ -35,17 +36,15 @@ export function stepToward(
     if (!Number.isFinite(targets[i])) throw new RangeError(`stepToward: target ${i} is ${targets[i]}; every TD target must be a finite number`);
   }
   const numActions = online.outputs[0].shape[1] as number;
-  const weights = online.trainableWeights.map((w) => (w as unknown as { val: tf.Variable }).val);
-  const clip = o.gradClipNorm ?? null;
   return tf.tidy(() => {
-    const b = batchTensors(batch, numActions);
     const y = tf.tensor1d(Float32Array.from(targets));
+    const b = batchTensors(batch, numActions);
     const loss = o.loss ?? "mse";
-    const lossFn = () => {
-      const q = chosenQ(online.apply(b.states) as tf.Tensor2D, b.actions);
-      return typeof loss === "function" ? ownLoss(loss, q, y) : tdLoss(q, y, loss);
-    };
-    const { value, grads } = tf.variableGrads(lossFn, weights);
+    const clip = o.gradClipNorm ?? null;
+    if (typeof loss !== "function") return gradientStep(b, y, online, optimizer, { loss, gradClipNorm: clip }).dataSync()[0];
+    // A hand-written loss: the same step as gradientStep, with the learner's function in place of tdLoss.
+    const weights = online.trainableWeights.map((w) => w.read() as tf.Variable);
+    const { value, grads } = tf.variableGrads(() => ownLoss(loss, chosenQ(online.apply(b.states) as tf.Tensor2D, b.actions), y), weights);
     optimizer.applyGradients(clip === null ? grads : clipByGlobalNorm(grads, clip));
     return value.dataSync()[0];
   });

@@ -13,7 +13,7 @@ import { claimNewFolder, writeJsonFile } from "../runs/write";
 import { LOCK_FILE, lockRunFolder } from "../runs/lock";
 import { fileError } from "../files";
 import { asUsage, EXIT, UsageError } from "./errors";
-import { runPool, type Job, type JobResult, type Pool } from "../runs/pool";
+import { runPool, type Job, type JobResult, type Pool } from "../runs/command-line-jobs";
 import { makeCompareProgress } from "./compare-progress";
 import { presetTableMarkdown, writeReport, type ReportFiles } from "./report";
 import { StopRequests } from "./signals";

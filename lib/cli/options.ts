@@ -86,8 +86,8 @@ export function collectSet(value: string, previous: Overrides = {}): Overrides {
   return { ...previous, [key]: parsed };
 }
 
-export type { PlotlyMode } from "../runs/charts";
-import type { PlotlyMode } from "../runs/charts";
+export type { PlotlyMode } from "../viz/run-pages";
+import type { PlotlyMode } from "../viz/run-pages";
 
 export function plotlyMode(value: string): PlotlyMode {
   if (value !== "inline" && value !== "cdn") throw new InvalidArgumentError('allowed: "inline" (offline, about 10 MB per page) or "cdn"');

@@ -14,7 +14,7 @@ import { episodeAnimationFigure } from "../viz/figures";
 import { tableHtml } from "../viz/html";
 import { committedFolder } from "../files";
 import { FILES } from "../runs/format";
-import { checkPageTarget, figureSection, writePage } from "../runs/charts";
+import { checkPageTarget, figureSection, writePage } from "../viz/run-pages";
 import { packageVersion } from "../runs/meta";
 import { EXIT } from "./errors";
 import { StopRequests } from "./signals";

@@ -2,7 +2,7 @@
 import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { isRunFolder, readRun, runFoldersIn, type Run } from "../runs/read";
-import { checkPageTarget } from "../runs/charts";
+import { checkPageTarget } from "../viz/run-pages";
 import { presetTableMarkdown, writeReport } from "./report";
 import { commandLine } from "../runs/meta";
 import { shown } from "./train-command";

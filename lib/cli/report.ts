@@ -5,8 +5,9 @@
  */
 import { escapeHtml, tableHtml, type ReportSection } from "../viz/html";
 import { runLabel, type Run } from "../runs/read";
-import { compareEvaluationsFigure, compareRunsFigure, presetRows, presetTable, runRow, runTable, type PresetRow, type RunRow } from "../runs/compare";
-import { figureSection, writePage, writeSvg } from "../runs/charts";
+import { compareEvaluationsFigure, compareRunsFigure } from "../viz/run-figures";
+import { presetRows, presetTable, runRow, runTable, type PresetRow, type RunRow } from "../runs/compare";
+import { figureSection, writePage, writeSvg } from "../viz/run-pages";
 import type { PlotlyMode } from "./options";
 
 export type { PresetRow, RunRow };

@@ -22,7 +22,7 @@ import { alignEpisodeLog, alignEvaluationLog, EpisodeLog, writeJsonFile } from "
 import { readEpisodeLog } from "../runs/read";
 import { isCut, runStatus, runSummary } from "../runs/summary";
 import { commandLine, newRunMeta, packageVersion } from "../runs/meta";
-import { writeRunChart } from "../runs/charts";
+import { writeRunChart } from "../viz/run-pages";
 import { errorLine } from "./errors";
 import { alignMonitor, MonitorLog, nowSeconds } from "../runs/monitor";
 import { checkOwnedFolder } from "../runs/owned";

@@ -7,7 +7,7 @@ import { basename, dirname, join, resolve } from "node:path";
 import { committedFolder } from "../files";
 import { FILE_LIMITS, isMissing, readTextInFolder, subfolderOf } from "../folder-read";
 import { checkRunConfig, checkRunMeta, checkRunSummary, episodeLineProblem } from "./validate";
-import { FILES, RUN_FORMAT, type EpisodeLine, type RunConfig, type RunMeta, type RunStatus, type RunSummary } from "./format";
+import { FILES, RUN_FORMAT, type EpisodeLine, type EvaluationLine, type RunConfig, type RunMeta, type RunStatus, type RunSummary } from "./format";
 import { readEvaluationLog } from "./evaluation-log";
 
 export interface Run {

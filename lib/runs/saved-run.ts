@@ -13,6 +13,7 @@ import { existsSync, readdirSync, statSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { runsRoot } from "../paths";
 import type { TrainResult } from "../train/trainer";
+import type { RunSummary } from "./format";
 import { configToJson } from "../train/config";
 import { modelFiles, writeModelFiles } from "../agent/model-io";
 import { recoverFolder, replaceFolder, writeFileChecked } from "../files";
@@ -21,7 +22,6 @@ import { isRunFileName } from "./write";
 import { runStatus, runSummary } from "./summary";
 import { isRunFolder, readRun, type Run } from "./read";
 import { newRunMeta } from "./meta";
-import { writeRunChart } from "./charts";
 import { lockRunFolder } from "./lock";
 import { checkOwned } from "./owned";
 import { monitorHeader, monitorRow, nowSeconds } from "./monitor";
@@ -45,7 +45,10 @@ export function checkReplaceable(dir: string): void {
  * Writes `result` as a complete run folder at `dir`. An earlier run folder
  * there is replaced whole; anything else there is refused (see checkReplaceable).
  */
-export async function saveRun(result: TrainResult, dir: string, opts: { preset: string; overrides?: Record<string, unknown> }): Promise<string> {
+/** Draws a run's chart into its folder from its result (lib/viz/run-pages.ts's writeRunChart, passed in by lib/api: runs/ does not draw). */
+export type RunChartWriter = (dir: string, title: string, result: TrainResult, summary: RunSummary) => void;
+
+export async function saveRun(result: TrainResult, dir: string, opts: { preset: string; overrides?: Record<string, unknown>; chart?: RunChartWriter }): Promise<string> {
   if (typeof dir !== "string" || dir.trim() === "") throw new RangeError("saveRun needs a folder name, e.g. runs/notebooks/my-run");
   if (!existsSync(dir) || isRunFolder(dir)) recoverFolder(dir); // what an earlier save killed half way left beside it
   checkReplaceable(dir);
@@ -67,7 +70,7 @@ export async function saveRun(result: TrainResult, dir: string, opts: { preset: 
       });
       writeFileChecked(join(tmp, FILES.summary), `${JSON.stringify(summary, null, 2)}\n`);
       writeModelFiles(model, join(tmp, FILES.model));
-      writeRunChart(tmp, `${opts.preset}, seed ${c.seed}`, result.records, summary, "cdn", result.evaluations);
+      opts.chart?.(tmp, `${opts.preset}, seed ${c.seed}`, result, summary);
     });
   } finally {
     lock?.release();
@@ -89,8 +92,8 @@ function notebookRunDir(name: string): string {
 }
 
 /** Saves a notebook's run as runs/notebooks/NAME (replacing an earlier run of that name). */
-export async function saveNotebookRun(name: string, preset: string, result: TrainResult): Promise<string> {
-  return saveRun(result, notebookRunDir(name), { preset });
+export async function saveNotebookRun(name: string, preset: string, result: TrainResult, chart?: RunChartWriter): Promise<string> {
+  return saveRun(result, notebookRunDir(name), { preset, chart });
 }
 
 /** A run saved by `saveNotebookRun`, or null if that notebook has not saved one yet. */

@@ -8,7 +8,7 @@
 import { resolveConfig, type TrainConfig } from "../train/config";
 import { preset as presetConfig, presets, type Preset, type PresetName } from "../train/presets";
 import { labelProblem } from "./validate";
-import type { Job } from "./pool";
+import type { Job } from "./command-line-jobs";
 
 export interface TrainingJob {
   /** The name charts, tables and the status line show, e.g. "improved" or "2: + learn every step". */

@@ -7,6 +7,8 @@
 import { totalmem } from "node:os";
 import type { Dynamics } from "../env/acrobot";
 import type { LossKind } from "../agent/td-update";
+import { memoryKinds, type MemoryKind } from "../agent/memory";
+import { networkKinds, type NetworkKind } from "../agent/networks";
 import { onCopies, rewardFunctions, type RewardFn, type RewardName } from "./rewards";
 
 export interface TrainConfig {
@@ -24,6 +26,8 @@ export interface TrainConfig {
   reward: RewardName | RewardFn;
 
   // The network and optimizer
+  /** The Q-network's architecture, one of agent/networks.ts's (lesson: "mlp"). */
+  network: NetworkKind;
   /** Hidden ReLU layer widths of the Q-network (lesson: [512, 512, 512]). */
   hiddenLayers: number[];
   /** Adam's learning rate (lesson: 0.001). */
@@ -42,8 +46,8 @@ export interface TrainConfig {
   truncationIsTerminal: boolean;
 
   // Memory and learning schedule
-  /** "episode": learn from this episode's transitions, then forget them (chapter 1); "replay": a replay memory (chapter 2 on). */
-  memory: "episode" | "replay";
+  /** One of agent/memory.ts's: "episode": learn from this episode's transitions, then forget them (chapter 1); "replay": a replay memory (chapter 2 on). */
+  memory: MemoryKind;
   /** Replay memory size; the oldest transitions are dropped first (lesson: 100000). */
   memoryCapacity: number;
   /** Transitions sampled per gradient step (lesson: 1000). Ignored with memory "episode" (the whole episode is the batch). */
@@ -86,12 +90,20 @@ export interface TrainConfig {
   evalEpisodes: number;
 }
 
+/**
+ * The fields a resumed run must share with the snapshot it continues: they
+ * fix the shapes of what a snapshot holds (the networks, the memory) or the
+ * schedule its counters belong to. train() refuses a resume that changes one.
+ */
+export const SNAPSHOT_FIELDS: readonly (keyof TrainConfig)[] = ["network", "hiddenLayers", "memory", "memoryCapacity", "targetSyncEvery", "maxEpisodeSteps", "maxStepsPerEpisode"];
+
 export const defaultConfig: Readonly<TrainConfig> = {
   seed: 0,
   dynamics: "book",
   maxEpisodeSteps: 500,
   maxStepsPerEpisode: null,
   reward: "env",
+  network: "mlp",
   hiddenLayers: [512, 512, 512],
   learningRate: 0.001,
   gamma: 1,
@@ -149,6 +161,7 @@ const checks: { [K in keyof TrainConfig]: Check } = {
   maxEpisodeSteps: intUpTo(1, MAX_EPISODE_STEPS_LIMIT),
   maxStepsPerEpisode: orNull(intUpTo(1, MAX_EPISODE_STEPS_LIMIT)),
   reward: (v) => (typeof v === "function" || (typeof v === "string" && Object.hasOwn(rewardFunctions, v)) ? null : `one of ${Object.keys(rewardFunctions).map((k) => `"${k}"`).join(", ")}, or a function (step, state) => number`),
+  network: oneOf(...Object.keys(networkKinds)),
   hiddenLayers: (v) =>
     Array.isArray(v) && v.length > 0 && v.length <= MAX_HIDDEN_LAYERS && v.every((h) => Number.isSafeInteger(h) && h >= 1 && h <= MAX_LAYER_WIDTH)
       ? null
@@ -159,7 +172,7 @@ const checks: { [K in keyof TrainConfig]: Check } = {
   doubleDqn: bool,
   gradClipNorm: orNull(num(Number.MIN_VALUE, Infinity, "a number > 0")),
   truncationIsTerminal: bool,
-  memory: oneOf("episode", "replay"),
+  memory: oneOf(...Object.keys(memoryKinds)),
   memoryCapacity: int(1),
   batchSize: int(1),
   trainEvery: int(1),

@@ -8,8 +8,9 @@
 import { tf } from "../tf";
 import { makeRng, type Rng } from "../random";
 import type { Acrobot } from "../env/acrobot";
-import { ReplayMemory, type MemorySnapshot } from "../agent/replay-memory";
-import { configToJson, type TrainConfig } from "./config";
+import type { MemorySnapshot } from "../agent/replay-memory";
+import type { Memory } from "../agent/memory";
+import { configToJson, defaultConfig, SNAPSHOT_FIELDS, type TrainConfig } from "./config";
 import type { EpisodeRecord } from "./trainer";
 import type { Evaluation } from "./periodic-eval";
 
@@ -46,7 +47,7 @@ interface Live {
   optimizer: tf.Optimizer;
   rng: Rng;
   env: Acrobot;
-  memory: ReplayMemory;
+  memory: Memory;
 }
 
 const weightsOf = (m: tf.LayersModel): TensorList => {
@@ -74,15 +75,16 @@ export async function takeSnapshot(s: Live): Promise<TrainerSnapshot> {
   };
 }
 
-/** Puts a snapshot's state into freshly built networks, optimizer and env; returns the generator and memory to use. */
+/** Puts a snapshot's state into freshly built networks, optimizer and env; returns the generator to use (the memory is rebuilt from `s.memory` by its kind). */
 export async function restoreSnapshot(
   s: TrainerSnapshot,
   config: TrainConfig,
   live: { online: tf.LayersModel; target: tf.LayersModel; optimizer: tf.Optimizer; env: Acrobot },
-): Promise<{ rng: Rng; memory: ReplayMemory }> {
-  for (const key of ["hiddenLayers", "memory", "memoryCapacity", "targetSyncEvery", "maxEpisodeSteps", "maxStepsPerEpisode"] as const) {
-    if (JSON.stringify(s.config[key]) !== JSON.stringify(config[key])) {
-      throw new Error(`cannot resume: the snapshot was taken with ${key} = ${JSON.stringify(s.config[key])}, but the config now says ${JSON.stringify(config[key])}`);
+): Promise<Rng> {
+  for (const key of SNAPSHOT_FIELDS) {
+    const then = Object.hasOwn(s.config, key) ? s.config[key] : defaultConfig[key]; // a field newer than the snapshot had its default
+    if (JSON.stringify(then) !== JSON.stringify(config[key])) {
+      throw new Error(`cannot resume: the snapshot was taken with ${key} = ${JSON.stringify(then)}, but the config now says ${JSON.stringify(config[key])}`);
     }
   }
   const setWeights = (m: tf.LayersModel, list: TensorList, what: string) => {
@@ -101,5 +103,5 @@ export async function restoreSnapshot(
     named.forEach((n) => n.tensor.dispose());
   }
   live.env.setRngState(s.envRng);
-  return { rng: makeRng(config.seed, s.rng), memory: ReplayMemory.restore(s.memory) };
+  return makeRng(config.seed, s.rng);
 }

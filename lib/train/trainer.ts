@@ -9,14 +9,15 @@
 import { Acrobot } from "../env/acrobot";
 import { tf, initBackend, describeBackend } from "../tf";
 import { makeRng, type Rng } from "../random";
-import { ReplayMemory } from "../agent/replay-memory";
-import { argmax, buildQNetwork, copyWeights, qValues } from "../agent/q-network";
+import { memoryKinds } from "../agent/memory";
+import { argmax, copyWeights, qValues } from "../agent/q-network";
+import { networkKinds } from "../agent/networks";
 import { tdUpdate } from "../agent/td-update";
 import { softUpdate } from "../agent/soft-update";
 import { makeOptimizer } from "../agent/adam";
 import { resolveConfig, rewardFunction, type TrainConfig } from "./config";
 import { epsilonAt, schedule } from "./schedule";
-import { stopRequest } from "./stop-request";
+import { runControl, type Stop, type StopReason } from "./run-control";
 import { tally, type Tally } from "./tally";
 import { takeSnapshot, restoreSnapshot, type TrainerSnapshot } from "./snapshot";
 import { periodicEvaluator, type Evaluation } from "./periodic-eval";
@@ -52,7 +53,7 @@ export interface EpisodeRecord {
   seconds: number;
 }
 
-export type StopReason = "solved" | "maxEpisodes" | "maxEnvSteps" | "aborted" | "diverged";
+export type { StopReason };
 
 export interface TrainResult {
   solved: boolean;
@@ -101,8 +102,6 @@ export interface TrainOptions {
   resume?: TrainerSnapshot;
 }
 
-type Stop = { reason: StopReason; message: string };
-
 /** Trains a DQN as `config` says (missing fields take the defaults). */
 export async function train(config: Partial<TrainConfig>, hooks: TrainHooks = {}, options: TrainOptions = {}): Promise<TrainResult> {
   const c = resolveConfig(config);
@@ -121,20 +120,20 @@ export async function train(config: Partial<TrainConfig>, hooks: TrainHooks = {}
     online, target,
     snapshot: () => takeSnapshot({ config: c, records: log.records, evaluations, envSteps, seconds: clock(), online, target, optimizer, rng, env, memory }),
   };
-  const stopAsked = await stopRequest({ signal: hooks.signal, handleSignals: hooks.handleSignals }); // after an await: see stop-request.ts
-  let stop: Stop | null = solvedStop(log.solvedAtEpisode, log.barAverage, c); // a resumed run may be solved already
+  // Budgets, stop requests, cut episodes, pauses, the reward and loss checks (run-control.ts); a resumed run may be solved already.
+  const run = await runControl(c, hooks, solvedStop(log.solvedAtEpisode, log.barAverage, c));
   let losses: number[] = [];
 
   const learn = () => {
     if (envSteps < c.learningStarts) return;
-    for (let g = 0; g < c.gradientSteps && stop === null; g++) {
-      const batch = c.memory === "episode" ? memory.all() : memory.sample(c.batchSize, rng);
+    for (let g = 0; g < c.gradientSteps && run.stop === null; g++) {
+      const batch = memory.batch(c.batchSize, rng);
       const loss = tdUpdate(batch, online, target, optimizer, td);
       losses.push(loss);
-      if (!Number.isFinite(loss)) stop = divergedStop(loss, log.records.length + 1, envSteps);
+      run.lossOk(loss, log.records.length + 1, envSteps);
       if (due.syncAfterUpdate) copyWeights(online, target);
     }
-    if (c.memory === "episode") memory.clear(); // chapter 1 forgets the episode it learned from
+    memory.learned(); // chapter 1's memory forgets the episode it learned from
   };
   const evaluateNow = (episode: number) => {
     const e = evaluator.run(online, { envSteps, episode });
@@ -148,9 +147,7 @@ export async function train(config: Partial<TrainConfig>, hooks: TrainHooks = {}
   };
 
   try {
-    for (let episode = log.records.length + 1; stop === null; episode++) {
-      stop = budgetStop(c, episode, envSteps);
-      if (stop !== null) break;
+    for (let episode = log.records.length + 1; run.mayStart(episode, envSteps); episode++) {
       let state = env.reset(episode === 1 ? { seed: c.seed } : {});
       let total = 0, steps = 0, maxQSum = 0, terminated = false, cut = false, epsilon = epsilonAt(c, envSteps);
       losses = [];
@@ -160,7 +157,7 @@ export async function train(config: Partial<TrainConfig>, hooks: TrainHooks = {}
         const { action, maxQ } = act(online, state, epsilon, rng);                 // act
         const result = env.step(action);                                            // step
         const r = reward(result, env.state);
-        if (!Number.isFinite(r)) { stop = badRewardStop(r, steps + 1, episode); cut = true; break; }
+        if (!run.rewardOk(r, steps + 1, episode)) { cut = true; break; }
         steps++; envSteps++; total += r; maxQSum += maxQ; terminated = result.terminated;
         const done = result.terminated || (result.truncated && c.truncationIsTerminal); // the lesson: a time-out is "done" too
         memory.push(state, action, r, result.observation, done);                    // remember
@@ -169,33 +166,30 @@ export async function train(config: Partial<TrainConfig>, hooks: TrainHooks = {}
         if (due.syncAfterStep(envSteps)) sync(episode);                             // sync when due
         if (evaluator.due(envSteps)) evaluateNow(episode);                          // greedy evaluation when due
         if (result.terminated || result.truncated || steps >= stepCap) break;       // the episode's natural end
-        if (steps % 64 === 0) await pause(); // lets a stop request in within a step or so
-        if (stop !== null || envSteps >= c.maxEnvSteps || stopAsked.requested) { cut = true; break; } // cut short
+        if (await run.cutHere(steps, envSteps)) { cut = true; break; }             // cut short (budget, stop request)
       }
 
       const record = log.add({                                                      // record
         episode, steps, return: total, terminated, cut, epsilon, loss: null,
         meanMaxQ: steps > 0 ? maxQSum / steps : null, envSteps, seconds: clock(),
       });
-      if (stop === null && cut && stopAsked.requested) stop = { reason: "aborted", message: `stopped by request during episode ${episode}` };
-      stop ??= solvedStop(log.solvedAtEpisode, log.barAverage, c);                  // check the bar
-      if (stop === null && due.syncAfterEpisode(episode)) sync(episode);
-      if (stop === null && due.learnAfterEpisode(episode)) learn();
+      run.episodeEnded(episode, cut, solvedStop(log.solvedAtEpisode, log.barAverage, c)); // check the bar
+      if (run.stop === null && due.syncAfterEpisode(episode)) sync(episode);
+      if (run.stop === null && due.learnAfterEpisode(episode)) learn();
       record.loss = mean(losses);
       record.seconds = clock();
       await hooks.onEpisode?.(record, context);
-      await pause(); // let signal handlers and displays run between episodes
-      if (stop === null && stopAsked.requested) stop = { reason: "aborted", message: `stopped by request after episode ${episode}` };
+      await run.betweenEpisodes(episode); // signal handlers and displays run here
     }
 
-    const result = resultOf(stop!, log, { model: online, evaluations, config: c, envSteps, seconds: clock() });
+    const result = resultOf(run.stop!, log, { model: online, evaluations, config: c, envSteps, seconds: clock() });
     await hooks.onFinish?.(result, context);
     return result;
   } catch (e) {
     online.dispose();
     throw e;
   } finally {
-    stopAsked.dispose();
+    run.dispose();
     target.dispose();
     optimizer.dispose();
   }
@@ -217,14 +211,16 @@ function act(online: tf.LayersModel, state: ArrayLike<number>, epsilon: number, 
 async function setUp(c: TrainConfig, stepCap: number, resume?: TrainerSnapshot) {
   const env = new Acrobot({ dynamics: c.dynamics, maxEpisodeSteps: c.maxEpisodeSteps });
   const rng = makeRng(c.seed); // exploration, sampling, initial weights
-  const online = buildQNetwork({ hiddenLayers: c.hiddenLayers, seed: rng.seed() });
-  const target = buildQNetwork({ hiddenLayers: c.hiddenLayers });
+  const shape = { inputSize: 6, actions: 3, hiddenLayers: c.hiddenLayers };
+  const online = networkKinds[c.network]({ ...shape, seed: rng.seed() });
+  const target = networkKinds[c.network](shape);
   copyWeights(online, target);
   const optimizer = makeOptimizer(c.learningRate);
-  const fresh = { env, rng, online, target, optimizer, memory: new ReplayMemory(c.memory === "episode" ? stepCap : c.memoryCapacity, 6, 3) };
-  if (!resume) return fresh;
+  const sizes = { capacity: c.memoryCapacity, episodeSteps: stepCap, stateSize: 6 };
+  const fresh = { env, rng, online, target, optimizer };
+  if (!resume) return { ...fresh, memory: memoryKinds[c.memory](sizes) };
   try {
-    return { ...fresh, ...(await restoreSnapshot(resume, c, fresh)) };
+    return { ...fresh, rng: await restoreSnapshot(resume, c, fresh), memory: memoryKinds[c.memory](sizes, resume.memory) };
   } catch (e) {
     online.dispose(); // a snapshot that does not fit leaves nothing behind
     target.dispose();
@@ -241,37 +237,15 @@ function resultOf(stop: Stop, log: Tally, run: Pick<TrainResult, "model" | "eval
   };
 }
 
-function budgetStop(c: TrainConfig, episode: number, envSteps: number): Stop | null {
-  if (episode > c.maxEpisodes) return { reason: "maxEpisodes", message: `reached the episode budget (${c.maxEpisodes})` };
-  if (envSteps >= c.maxEnvSteps) return { reason: "maxEnvSteps", message: `reached the env-step budget (${c.maxEnvSteps})` };
-  return null;
-}
-
 function solvedStop(at: number | null, average: number, c: TrainConfig): Stop | null {
   if (at === null) return null;
   return { reason: "solved", message: `solved at episode ${at}: the ${c.solvedWindow}-episode average ${average.toFixed(2)} >= ${c.solvedAt}` };
-}
-
-function divergedStop(loss: number, episode: number, envSteps: number): Stop {
-  return {
-    reason: "diverged",
-    message: `training diverged: the TD loss became ${loss} in episode ${episode} (env step ${envSteps}); try a smaller learningRate, gradClipNorm or the huber loss`,
-  };
-}
-
-function badRewardStop(r: number, step: number, episode: number): Stop {
-  return {
-    reason: "diverged",
-    message: `the reward function returned ${r} at step ${step} of episode ${episode}: a reward must be a finite number (training stopped before learning from it)`,
-  };
 }
 
 function stopwatch(offsetSeconds: number): () => number {
   const started = performance.now();
   return () => offsetSeconds + (performance.now() - started) / 1000;
 }
-
-const pause = () => new Promise<void>((resolve) => setImmediate(resolve));
 
 function mean(xs: readonly number[]): number | null {
   return xs.length > 0 ? xs.reduce((a, b) => a + b, 0) / xs.length : null;

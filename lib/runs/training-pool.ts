@@ -1,6 +1,6 @@
 /**
  * Independent trainings side by side, one per core: each is the command
- * line's `train` in a process of its own (see pool.ts), so two runs really
+ * line's `train` in a process of its own (see command-line-jobs.ts), so two runs really
  * use two cores, and each writes an ordinary run folder. While they run, one
  * status line per run and a chart redrawn as runs finish; the stop button
  * stops them all, and each stopped run saves itself as interrupted.
@@ -22,20 +22,42 @@ import { resolveConfig } from "../train/config";
 import type { EpisodeRecord } from "../train/trainer";
 import { stopRequest, type StopRequest } from "../train/stop-request";
 import { statusLine } from "../text-format";
-import { liveRuns } from "../viz/live-runs";
-import type { PlotlyFigure } from "../viz/plotly-types";
-import { compareRunsFigure } from "./compare";
 import { lockHolder } from "./lock";
-import { resultText, runPool, type Job, type JobEvents, type JobResult, type Pool } from "./pool";
+import { resultText, runPool, type Job, type JobEvents, type JobResult, type Pool } from "./command-line-jobs";
 import { isRunFolder, readRun, type Run } from "./read";
 import { checkReplaceable } from "./saved-run";
 import { trainingJob, type TrainingJob } from "./training-job";
 
 export type { TrainingJob } from "./training-job";
 
+/** A figure, whatever draws it (runs/ does not draw: lib/api passes lib/viz's in). */
+export type Figure = object;
+
+/** Where the pool shows its status lines and chart (lib/viz/live-runs.ts in a notebook). */
+export interface PoolDisplay {
+  /** Sets run `i`'s line; `always` bypasses any refresh limit. */
+  line(i: number, text: string, always?: boolean): void;
+  chart(fig: Figure): void;
+}
+
+/** Outside a notebook: the lines that always show (start, end, stop), one per line; no chart. */
+const printedLines = (names: readonly string[]): PoolDisplay => ({
+  line: (i, text, always = false) => void (always && console.log(`${names[i]}: ${text}`)),
+  chart: () => {},
+});
+
+export interface TrainingPoolOptions {
+  /** Trainings at once (default: the machine's cores). */
+  jobs?: number;
+  /** Makes the display for these run names; default: printed lines. */
+  display?: (names: readonly string[], o: { chart: boolean }) => PoolDisplay;
+  /** The chart when a `train` call names none; default: none. */
+  chart?: (runs: Run[]) => Figure;
+}
+
 export interface PoolTrainOptions {
-  /** The chart redrawn as runs finish, from the runs finished so far; false: none. Default: compareRunsFigure. */
-  chart?: ((runs: Run[]) => PlotlyFigure) | false;
+  /** The chart redrawn as runs finish, from the runs finished so far; false: none. Default: the pool's. */
+  chart?: ((runs: Run[]) => Figure) | false;
   /** Greedy episodes each run plays after training (its summary's evaluation); default 0. */
   evalEpisodes?: number;
 }
@@ -91,10 +113,10 @@ type Prepared = ReturnType<typeof prepare>[number];
  * whether job i left a run folder this time (a job that never wrote one
  * leaves an earlier run in place, which is not this training's).
  */
-function follow(prepared: readonly Prepared[], chartOf: ((runs: Run[]) => PlotlyFigure) | null): { events: JobEvents; stopping(): void; kept: boolean[] } {
+function follow(prepared: readonly Prepared[], chartOf: ((runs: Run[]) => Figure) | null, display: NonNullable<TrainingPoolOptions["display"]>): { events: JobEvents; stopping(): void; kept: boolean[] } {
   const index = new Map(prepared.map((p, i) => [p.job, i]));
   const recent: EpisodeRecord[][] = prepared.map(() => []);
-  const live = liveRuns(prepared.map((p) => p.job.name), { chart: chartOf !== null });
+  const live = display(prepared.map((p) => p.job.name), { chart: chartOf !== null });
   const kept = prepared.map(() => false);
   const finished: Run[] = [];
   let stopping = false;
@@ -139,7 +161,7 @@ function follow(prepared: readonly Prepared[], chartOf: ((runs: Run[]) => Plotly
   };
 }
 
-export function trainingPool(opts: { jobs?: number } = {}): TrainingPool {
+export function trainingPool(opts: TrainingPoolOptions = {}): TrainingPool {
   const concurrency = checkConcurrency(opts.jobs ?? availableParallelism());
   let last: { prepared: Prepared[]; kept: boolean[]; done: Promise<JobResult[]> } | null = null;
   let running = false;
@@ -164,8 +186,8 @@ export function trainingPool(opts: { jobs?: number } = {}): TrainingPool {
     async train(specs, o = {}) {
       if (running) throw new Error("the previous training of this pool is still running or saving: wait for it with `await pool.runs()`");
       const prepared = prepare(specs, checkEvalEpisodes(o.evalEpisodes ?? 0));
-      const chartOf = o.chart === false ? null : (o.chart ?? ((runs: Run[]) => compareRunsFigure(runs, "finished runs: 100-episode average")));
-      const view = follow(prepared, chartOf);
+      const chartOf = o.chart === false ? null : (o.chart ?? opts.chart ?? null);
+      const view = follow(prepared, chartOf, opts.display ?? printedLines);
       let pool: Pool | null = null;
       running = true;
       let stop: StopRequest;

@@ -1,20 +1,20 @@
 /**
  * Pages a run writes: its learning curve (chart.html + chart.svg), and a
- * standalone page for any figure (`play --html`, reports). Drawing is
- * lib/viz's; this only puts figures into files, whole, and never over a
+ * standalone page for any figure (`play --html`, reports). It sits above
+ * lib/runs (which never draws): it puts figures into files, whole, and never over a
  * file that acrobot-dqn did not write.
  */
 import { existsSync, mkdirSync, readFileSync, statSync } from "node:fs";
 import { basename, dirname, join } from "node:path";
 import { fileError, writeFileAtomic } from "../files";
 import type { EpisodeRecord } from "../train/trainer";
-import { learningCurveFigure, figureToSvg } from "../viz/figures";
-import { chartHtml, reportHtml, tableHtml, type Cell, type ReportSection } from "../viz/html";
-import type { PlotlyFigure } from "../viz/plotly-types";
-import { FILES, type EvaluationLine, type RunSummary } from "./format";
-import { isRunFolder } from "./read";
-import { isRunFileName } from "./write";
-import { lockHolder } from "./lock";
+import { learningCurveFigure, figureToSvg } from "./figures";
+import { chartHtml, reportHtml, tableHtml, type Cell, type ReportSection } from "./html";
+import type { PlotlyFigure } from "./plotly-types";
+import { FILES, type EvaluationLine, type RunSummary } from "../runs/format";
+import { isRunFolder } from "../runs/read";
+import { isRunFileName } from "../runs/write";
+import { lockHolder } from "../runs/lock";
 
 /** "inline" carries plotly.js in the page (works offline, about 10 MB); "cdn" loads it from the web. */
 export type PlotlyMode = "inline" | "cdn";
