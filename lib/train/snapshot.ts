@@ -7,7 +7,7 @@
  */
 import { tf } from "../tf";
 import { makeRng, type Rng } from "../random";
-import type { Acrobot } from "../env/acrobot";
+import type { Task } from "../env/task";
 import { ReplayMemory, type MemorySnapshot } from "../agent/replay-memory";
 import { configToJson, type TrainConfig } from "./config";
 import type { EpisodeRecord } from "./trainer";
@@ -41,7 +41,7 @@ interface Live {
   target: tf.LayersModel;
   optimizer: tf.Optimizer;
   rng: Rng;
-  env: Acrobot;
+  env: Task;
   memory: ReplayMemory;
 }
 
@@ -73,8 +73,15 @@ export async function takeSnapshot(s: Live): Promise<TrainerSnapshot> {
 export async function restoreSnapshot(
   s: TrainerSnapshot,
   config: TrainConfig,
-  live: { online: tf.LayersModel; target: tf.LayersModel; optimizer: tf.Optimizer; env: Acrobot },
+  live: { online: tf.LayersModel; target: tf.LayersModel; optimizer: tf.Optimizer; env: Task },
 ): Promise<{ rng: Rng; memory: ReplayMemory }> {
+  const taskOf = (v: unknown) => v ?? "Acrobot-v1"; // snapshots from before other tasks are Acrobot's
+  if (taskOf(s.config.env) !== config.env) {
+    throw new Error(`cannot resume: the snapshot was taken on ${JSON.stringify(taskOf(s.config.env))}, but the config now says env = ${JSON.stringify(config.env)}`);
+  }
+  if (s.memory.stateSize !== live.online.inputs[0].shape[1]) {
+    throw new Error(`cannot resume: the snapshot's replay memory holds observations of ${s.memory.stateSize} numbers, but ${config.env} gives ${live.online.inputs[0].shape[1]}`);
+  }
   for (const key of ["hiddenLayers", "memory", "memoryCapacity", "targetSyncEvery", "maxEpisodeSteps", "maxStepsPerEpisode"] as const) {
     if (JSON.stringify(s.config[key]) !== JSON.stringify(config[key])) {
       throw new Error(`cannot resume: the snapshot was taken with ${key} = ${JSON.stringify(s.config[key])}, but the config now says ${JSON.stringify(config[key])}`);
