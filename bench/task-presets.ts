@@ -19,7 +19,16 @@ const extra = Object.fromEntries(overrides.map((o) => { const i = o.indexOf("=")
   for (const seed of seedList.split(",").map(Number)) {
     const config = resolveConfig({ ...preset(name), ...extra, seed });
     const cpu0 = process.cpuUsage();
-    const r = await train(config, { handleSignals: false });
+    let shown = 0;
+    const r = await train(config, {
+      handleSignals: false,
+      // A line every 10000 env steps, so a run stopped by the clock still says how far it got.
+      onEpisode: (e) => {
+        if (e.envSteps - shown < 10_000) return;
+        shown = e.envSteps;
+        console.error(JSON.stringify({ preset: name, seed, envSteps: e.envSteps, episode: e.episode, average100: +e.average100.toFixed(2), envReturn: e.envReturn, cpuSeconds: +(process.cpuUsage(cpu0).user / 1e6).toFixed(1) }));
+      },
+    });
     const cpu = process.cpuUsage(cpu0);
     const ev = evaluate(r.model, { env: config.env, episodes: 100, seed: 1000 + seed, maxEpisodeSteps: config.maxEpisodeSteps });
     r.model.dispose();
