@@ -122,7 +122,7 @@ export async function loadModel(dir: string, options: LoadModelOptions = {}): Pr
     model.dispose();
     throw new Error(
       `the model in ${dir} maps ${JSON.stringify(inShape.slice(1))} inputs to ${JSON.stringify(outShape.slice(1))} outputs; ` +
-        `a ${task} Q-network takes ${inputSize} observations and gives ${actions} action values`,
+        `${/^[AEIOU]/i.test(task) ? "an" : "a"} ${task} Q-network takes ${inputSize} observations and gives ${actions} action values`,
     );
   }
   return model;
