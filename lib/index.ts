@@ -4,7 +4,7 @@
  * `import * as dqn from "./lib/index"`.
  *
  *   dqn.train(config)          the one training loop; dqn.presets: one config per chapter
- *   dqn.env.Acrobot            the task
+ *   dqn.env.*                  the tasks: Acrobot (the lesson), CartPole, MountainCar
  *   dqn.agent.*                Q-network, replay memory, TD update, saved models
  *   dqn.training.*             configs, rewards, schedules, stopping, snapshots, evaluation
  *   dqn.viz.*                  charts, tables, the live training display

@@ -31,15 +31,17 @@ export interface MemorySizes {
   capacity: number;
   episodeSteps: number;
   stateSize: number;
+  /** How many actions the task has (pushes of others are refused); Acrobot's 3 if not given. */
+  actions?: number;
 }
 
 export const memoryKinds = {
   episode: (s: MemorySizes, saved?: MemorySnapshot): Memory => {
-    const m = ringOf(s.episodeSteps, s.stateSize, saved);
+    const m = ringOf(s.episodeSteps, s.stateSize, s.actions, saved);
     return memoryOf(m, () => m.all(), () => m.clear());
   },
   replay: (s: MemorySizes, saved?: MemorySnapshot): Memory => {
-    const m = ringOf(s.capacity, s.stateSize, saved);
+    const m = ringOf(s.capacity, s.stateSize, s.actions, saved);
     return memoryOf(m, (batchSize, rng) => m.sample(batchSize, rng), () => {});
   },
 };
@@ -47,12 +49,12 @@ export const memoryKinds = {
 export type MemoryKind = keyof typeof memoryKinds;
 
 /** A fresh ring buffer, or one restored from `saved` (which must be of these sizes). */
-function ringOf(capacity: number, stateSize: number, saved?: MemorySnapshot): ReplayMemory {
-  if (saved === undefined) return new ReplayMemory(capacity, stateSize);
+function ringOf(capacity: number, stateSize: number, actions = 3, saved?: MemorySnapshot): ReplayMemory {
+  if (saved === undefined) return new ReplayMemory(capacity, stateSize, actions);
   if (saved.capacity !== capacity || saved.stateSize !== stateSize) {
     throw new Error(`cannot restore the memory: it was saved holding ${saved.capacity} transitions of ${saved.stateSize} numbers, but this run's holds ${capacity} of ${stateSize}`);
   }
-  return ReplayMemory.restore(saved);
+  return ReplayMemory.restore(saved, actions);
 }
 
 function memoryOf(m: ReplayMemory, batch: Memory["batch"], learned: () => void): Memory {

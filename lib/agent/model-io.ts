@@ -69,9 +69,11 @@ export async function saveModel(model: tf.LayersModel, dir: string, metadata?: {
 }
 
 export interface LoadModelOptions {
-  /** Input and output sizes the network must have (Acrobot: 6 and 3). */
+  /** Input and output sizes the network must have (default Acrobot's: 6 and 3; `taskInfo(id)` gives a task's). */
   inputSize?: number;
   actions?: number;
+  /** The task's name for the error message (default "Acrobot"). */
+  task?: string;
 }
 
 /**
@@ -181,9 +183,9 @@ function checkManifest(manifest: unknown[], jsonPath: string): { specs: tf.io.We
   return { specs, paths, bytes };
 }
 
-/** Reads a model saved by `saveModel` (or tfjs-node's `file://`), checking it fits Acrobot. Reads only regular files inside `dir`, each bounded (MODEL_LIMITS). */
+/** Reads a model saved by `saveModel` (or tfjs-node's `file://`), checking it has the sizes asked for (default: Acrobot's). Reads only regular files inside `dir`, each bounded (MODEL_LIMITS). */
 export async function loadModel(dir: string, options: LoadModelOptions = {}): Promise<tf.LayersModel> {
-  const { inputSize = 6, actions = 3 } = options;
+  const { inputSize = 6, actions = 3, task = "Acrobot" } = options;
   dir = committedFolder(dir); // a save killed between its two renames left the previous model set aside
   const jsonPath = join(dir, MODEL_JSON);
   if (!existsSync(dir) || !statSync(dir).isDirectory()) {
@@ -229,7 +231,7 @@ export async function loadModel(dir: string, options: LoadModelOptions = {}): Pr
     model.dispose();
     throw new Error(
       `the model in ${dir} maps ${JSON.stringify(inShape.slice(1))} inputs to ${JSON.stringify(outShape.slice(1))} outputs; ` +
-        `an Acrobot Q-network takes ${inputSize} observations and gives ${actions} action values`,
+        `${/^[AEIOU]/i.test(task) ? "an" : "a"} ${task} Q-network takes ${inputSize} observations and gives ${actions} action values`,
     );
   }
   return model;

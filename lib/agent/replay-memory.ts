@@ -149,8 +149,8 @@ export class ReplayMemory {
     };
   }
 
-  static restore(s: MemorySnapshot): ReplayMemory {
-    const m = new ReplayMemory(s.capacity, s.stateSize);
+  static restore(s: MemorySnapshot, actions = 3): ReplayMemory {
+    const m = new ReplayMemory(s.capacity, s.stateSize, actions);
     const d = m.data;
     if (s.states.length !== d.states.length || s.actions.length !== d.actions.length || !wholeIn(s.count, 0, s.capacity) || !wholeIn(s.next, 0, s.capacity - 1)) {
       throw new Error("corrupt replay memory snapshot: its arrays do not match its capacity");

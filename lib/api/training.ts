@@ -1,6 +1,6 @@
 /** `dqn.training`: what is around the training loop: configs, rewards, schedules, stopping, snapshots, evaluation. */
 export { defaultConfig, resolveConfig, rewardFunction, configToJson } from "../train/config";
-export { rewardFunctions } from "../train/rewards";
+export { rewardFunctions, rewardTasks, rewardNamesFor, carEnergy, CAR_GOAL_ENERGY } from "../train/rewards";
 export type { RewardFn, RewardName } from "../train/rewards";
 export { epsilonAt } from "../train/schedule";
 export { stopRequest } from "../train/stop-request";

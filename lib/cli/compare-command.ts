@@ -20,10 +20,13 @@ import { StopRequests } from "./signals";
 import { commandLine, packageVersion } from "../runs/meta";
 import { checkOutFolder, shown } from "./train-command";
 import { readConfigFile } from "./config-file";
-import type { Overrides, PlotlyMode } from "./options";
+import { withEnv, type Overrides, type PlotlyMode } from "./options";
+import type { TaskId } from "../env/task";
 
 export interface CompareFlags {
   presets: string[];
+  /** Every preset on this task (default: each preset's own). */
+  env?: TaskId;
   seeds: number[];
   jobs?: number;
   episodes?: number;
@@ -75,7 +78,7 @@ function checkConfigs(flags: CompareFlags): void {
   for (const name of flags.presets) {
     const config = asUsage(() =>
       resolveConfig({
-        ...presetConfig(name), ...set,
+        ...presetConfig(name), ...withEnv(flags.env, name, set),
         ...(flags.episodes !== undefined ? { maxEpisodes: flags.episodes } : {}),
         ...(flags.steps !== undefined ? { maxEnvSteps: flags.steps } : {}),
       }),
@@ -96,7 +99,8 @@ function makeJobs(flags: CompareFlags, dir: string): Job[] {
   return flags.presets.flatMap((preset) =>
     flags.seeds.map((seed) => {
       const runDir = join(dir, `${preset}-seed${seed}`);
-      return { name: `${preset} seed ${seed}`, preset, seed, dir: runDir, args: ["train", "--preset", preset, "--seed", String(seed), "--out", runDir, ...common] };
+      const env = flags.env !== undefined ? ["--env", flags.env] : [];
+      return { name: `${preset} seed ${seed}`, preset, seed, dir: runDir, args: ["train", "--preset", preset, ...env, "--seed", String(seed), "--out", runDir, ...common] };
     }),
   );
 }
@@ -126,7 +130,7 @@ async function compareInto(dir: string, flags: CompareFlags, opts: { progress?: 
   const jobs = makeJobs(flags, dir);
   const concurrency = Math.max(1, Math.min(flags.jobs ?? availableParallelism(), jobs.length));
   const plan = {
-    presets: flags.presets, seeds: flags.seeds, jobs: concurrency, maxEpisodes: flags.episodes ?? null, maxEnvSteps: flags.steps ?? null,
+    presets: flags.presets, env: flags.env ?? null, seeds: flags.seeds, jobs: concurrency, maxEpisodes: flags.episodes ?? null, maxEnvSteps: flags.steps ?? null,
     overrides: flags.set ?? {}, commandLine: commandLine(), acrobotDqnVersion: packageVersion(), startedAt: new Date().toISOString(),
   };
   writeJsonFile(join(dir, "compare.json"), plan);
@@ -162,7 +166,7 @@ async function compareInto(dir: string, flags: CompareFlags, opts: { progress?: 
   const backend = runs[0]?.meta.backend ?? "unknown backend";
   const budgets = [flags.episodes !== undefined && `${flags.episodes} episodes`, flags.steps !== undefined && `${flags.steps} env steps`].filter(Boolean).join(", ");
   const report = runs.length === 0 ? null : writeReport(runs, { html: join(dir, "report.html"), svg: join(dir, "report.svg") }, {
-    title: `Compare: ${flags.presets.join(", ")} over seeds ${flags.seeds.join(", ")}`,
+    title: `Compare: ${flags.presets.join(", ")}${flags.env !== undefined ? ` on ${flags.env}` : ""} over seeds ${flags.seeds.join(", ")}`,
     notes: [
       `${jobs.length} jobs, ${concurrency} at a time, ${wallSeconds.toFixed(0)} s wall time; budget per job: ${budgets || "the presets' own"}${Object.keys(flags.set ?? {}).length > 0 ? `; overrides: ${JSON.stringify(flags.set)}` : ""}.`,
       `${backend}; ${commandLine()}`,

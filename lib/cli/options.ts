@@ -5,6 +5,7 @@
 import { InvalidArgumentError } from "commander";
 import { preset, presets } from "../train/presets";
 import { labelProblem } from "../runs/validate";
+import { TASK_IDS, TASKS, isTaskId, type TaskId } from "../env/task";
 
 export function wholeNumber(min: number): (value: string) => number {
   return (value) => {
@@ -92,4 +93,24 @@ import type { PlotlyMode } from "../viz/run-pages";
 export function plotlyMode(value: string): PlotlyMode {
   if (value !== "inline" && value !== "cdn") throw new InvalidArgumentError('allowed: "inline" (offline, about 10 MB per page) or "cdn"');
   return value;
+}
+
+export function taskValue(value: string): TaskId {
+  if (!isTaskId(value)) throw new InvalidArgumentError(`allowed: ${TASK_IDS.join(", ")}`);
+  return value;
+}
+
+/**
+ * `--env ID` as config overrides. When the preset is another task's, that task's time limit and
+ * threshold come with it (an Acrobot preset's -90 bar would be "solved" at once on CartPole), and
+ * its reward becomes the task's own unless the preset's reward fits; `--set` still has the last word.
+ */
+export function withEnv(env: TaskId | undefined, presetName: string | undefined, set: Overrides = {}): Overrides {
+  if (env === undefined) return set;
+  if (Object.hasOwn(set, "env") && set.env !== env) throw new RangeError(`--env ${env} and --set env=${String(set.env)} disagree; give the task once`);
+  const base = presetName !== undefined && Object.hasOwn(presets, presetName) ? preset(presetName) : {};
+  if ((base.env ?? "Acrobot-v1") === env) return { ...set, env };
+  const task = TASKS[env];
+  const ownReward = typeof base.reward === "string" && base.reward !== "env" ? { reward: "env" } : {};
+  return { maxEpisodeSteps: task.maxEpisodeSteps, solvedAt: task.rewardThreshold, solvedOn: "reward", dynamics: "book", ...ownReward, ...set, env };
 }

@@ -7,7 +7,8 @@
 import { availableParallelism } from "node:os";
 import { Command, CommanderError, Option } from "commander";
 import { EXIT, UsageError } from "./errors";
-import { collectSet, labelValue, pathValue, plotlyMode, presetList, presetName, presetNames, wholeNumber, wholeNumberList } from "./options";
+import { collectSet, labelValue, pathValue, plotlyMode, presetList, presetName, presetNames, taskValue, wholeNumber, wholeNumberList, withEnv } from "./options";
+import { TASK_IDS, type TaskId } from "../env/task";
 import { packageVersion } from "../runs/meta";
 import { trainCommand, type TrainFlags } from "./train-command";
 import { playCommand, type PlayFlags } from "./play-command";
@@ -51,9 +52,20 @@ function usageLine(e: ParseError): string | null {
   }
 }
 
+/** `--env` folded into the `--set` overrides (see withEnv); a clash is a usage error. */
+function envFlags(flags: TrainFlags & { env?: TaskId }, defaultPreset?: string): TrainFlags {
+  const { env, ...rest } = flags;
+  try {
+    return { ...rest, set: withEnv(env, flags.preset ?? defaultPreset, flags.set) };
+  } catch (e) {
+    throw new UsageError((e as Error).message);
+  }
+}
+
 function trainOptions(cmd: Command, presetHelp: string): Command {
   return cmd
     .option("--preset <name>", presetHelp, presetName)
+    .option("--env <task>", `the task: ${TASK_IDS.join(", ")} (default: the preset's); another task than the preset's brings its time limit and threshold`, taskValue)
     .option("--seed <n>", "seeds resets, exploration, replay sampling and the initial weights (default 1)", wholeNumber(0))
     .option("--episodes <n>", "episode budget (the config's maxEpisodes)", wholeNumber(1))
     .option("--steps <n>", "environment-step budget (the config's maxEnvSteps)", wholeNumber(1))
@@ -93,7 +105,7 @@ export function buildProgram(setExit: (code: number) => void): Command {
   const start = trainOptions(program.command("start"), "the preset to train (default fast)")
     .description("the main job: train the fast preset (seed 1) to the lesson's bar with a progress bar, save the model and a chart, evaluate it greedily")
     .addHelpText("after", `\nExamples:\n  npm start\n  npm start -- --seed 2\n${RUN_FILES}`)
-    .action(async (flags: TrainFlags) => setExit(await trainCommand(flags, { preset: "fast" })));
+    .action(async (flags: TrainFlags & { env?: TaskId }) => setExit(await trainCommand(envFlags(flags, "fast"), { preset: "fast" })));
   guard(start);
 
   const train = trainOptions(program.command("train"), `the preset to train: ${presetNames()}`)
@@ -103,7 +115,7 @@ export function buildProgram(setExit: (code: number) => void): Command {
       `\nExamples:\n  acrobot-dqn train --preset improved --seed 3\n  acrobot-dqn train --preset target --lesson-log --episodes 3000\n` +
         `  acrobot-dqn train --preset improved --set hiddenLayers=[64,64] --set learningRate=0.001 --steps 50000\n  acrobot-dqn train --resume runs/improved-seed3-20250101-120000\n${RUN_FILES}`,
     )
-    .action(async (flags: TrainFlags) => setExit(await trainCommand(flags)));
+    .action(async (flags: TrainFlags & { env?: TaskId }) => setExit(await trainCommand(envFlags(flags))));
   guard(train);
 
   const play = program
@@ -122,6 +134,7 @@ export function buildProgram(setExit: (code: number) => void): Command {
     .command("compare")
     .description("train every preset x seed, several jobs at a time, each into its own run folder, then write a report")
     .requiredOption("--presets <list>", `comma-separated presets from ${presetNames()}`, presetList)
+    .option("--env <task>", `train every preset on this task: ${TASK_IDS.join(", ")} (default: each preset's own)`, taskValue)
     .addOption(new Option("--seeds <list>", "comma-separated seeds").argParser(wholeNumberList(0)).default([1, 2, 3], "1,2,3"))
     .option("--jobs <n>", `jobs at once (default: one per core, here ${availableParallelism()})`, wholeNumber(1))
     .option("--episodes <n>", "episode budget of each job", wholeNumber(1))

@@ -17,10 +17,10 @@ const orNot = (x: number | null, digits = 0): string => (x === null ? "not solve
 /** The per-preset table in Markdown, for the terminal and BENCHMARKS.md. */
 export function presetTableMarkdown(rows: readonly PresetRow[]): string {
   return [
-    "| preset | seeds solved | median episodes to bar | median env steps to bar | median seconds to bar | median best 100-ep. average |",
-    "|---|---|---|---|---|---|",
+    "| preset | task | seeds solved | median episodes to bar | median env steps to bar | median seconds to bar | median best 100-ep. average |",
+    "|---|---|---|---|---|---|---|",
     ...rows.map((r) =>
-      `| ${r.preset} | ${r.solved} of ${r.runs} | ${orNot(r.episodesToBar)} | ${orNot(r.envStepsToBar)} | ${orNot(r.secondsToBar, 1)} | ${r.bestAverage100 === null ? "-" : r.bestAverage100.toFixed(1)} |`,
+      `| ${r.preset} | ${r.task} | ${r.solved} of ${r.runs} | ${orNot(r.episodesToBar)} | ${orNot(r.envStepsToBar)} | ${orNot(r.secondsToBar, 1)} | ${r.bestAverage100 === null ? "-" : r.bestAverage100.toFixed(1)} |`,
     ),
   ].join("\n");
 }

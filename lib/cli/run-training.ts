@@ -189,7 +189,7 @@ export async function trainRun(o: TrainRunOptions): Promise<TrainRunOutcome> {
     }
     if ((status === "solved" || status === "unsolved") && o.evalEpisodes > 0 && stops.received === null) {
       const seed = c.seed + EVAL_SEED_OFFSET;
-      const e = await evaluateAsync(result.model, { episodes: o.evalEpisodes, seed, maxEpisodeSteps: c.maxEpisodeSteps, dynamics: c.dynamics, reward: c.reward, signal: stops.signal, handleSignals: false });
+      const e = await evaluateAsync(result.model, { env: c.env, episodes: o.evalEpisodes, seed, maxEpisodeSteps: c.maxEpisodeSteps, dynamics: c.dynamics, reward: c.reward, signal: stops.signal, handleSignals: false });
       if (e.stopped) message += `; the greedy evaluation was stopped by ${stops.received ?? "request"} after ${e.returns.length} of ${o.evalEpisodes} episodes`;
       else evaluation = { episodes: o.evalEpisodes, seed, returns: e.returns, lengths: e.lengths, mean: e.mean, std: e.std, successes: e.successes };
     }

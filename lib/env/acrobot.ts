@@ -9,6 +9,8 @@
  * Gymnasium: `reset({ seed })` gives the very state Gymnasium's does.
  */
 import { Pcg64 } from "./numpy-random";
+import type { BoxSpace, DiscreteSpace, StepResult, Task } from "./task";
+import { freshEntropy, seededGenerator } from "./seeding";
 
 export type Dynamics = "book" | "nips";
 
@@ -20,8 +22,8 @@ export interface AcrobotOptions {
 }
 
 export interface ResetOptions {
-  /** Seeds the environment's generator, exactly as Gymnasium's `reset(seed=...)`. */
-  seed?: number;
+  /** Seeds the environment's generator, exactly as Gymnasium's `reset(seed=...)` (a bigint for seeds above 2^53). */
+  seed?: number | bigint;
   /** Start from this internal state `[theta1, theta2, dtheta1, dtheta2]` instead of a random one. */
   state?: ArrayLike<number>;
   /** Bounds of the uniform initial state (Gymnasium's reset options; default -0.1 and 0.1). */
@@ -29,28 +31,7 @@ export interface ResetOptions {
   high?: number;
 }
 
-export interface StepResult {
-  /** `[cos t1, sin t1, cos t2, sin t2, dt1, dt2]`, float32 like Gymnasium's. */
-  observation: Float32Array;
-  /** -1 every step, 0 on the step that reaches the goal. */
-  reward: number;
-  /** The tip rose above the line: a true end of the task. */
-  terminated: boolean;
-  /** The time limit ran out: the task itself did not end. */
-  truncated: boolean;
-}
-
-export interface BoxSpace {
-  readonly shape: readonly [number];
-  readonly low: Float32Array;
-  readonly high: Float32Array;
-  readonly dtype: "float32";
-}
-
-export interface DiscreteSpace {
-  readonly n: number;
-  readonly start: number;
-}
+export type { StepResult, BoxSpace, DiscreteSpace } from "./task";
 
 // Physical constants, as in Gymnasium.
 export const DT = 0.2;
@@ -123,15 +104,11 @@ function dsdt(s: Float64Array, torque: number, nips: boolean, out: Float64Array)
   out[3] = ddtheta2;
 }
 
-/** 128 bits from the OS, as NumPy's `SeedSequence()` draws when no seed is given. */
-function freshEntropy(): bigint {
-  const words = crypto.getRandomValues(new Uint32Array(4));
-  return words.reduce((acc, w) => (acc << 32n) | BigInt(w), 0n);
-}
-
 const ALLOWED_ACTIONS = "0, 1 or 2 (torque -1, 0, +1)";
 
-export class Acrobot {
+export class Acrobot implements Task {
+  readonly id = "Acrobot-v1" as const;
+  readonly rewardThreshold = REWARD_THRESHOLD;
   readonly dynamics: Dynamics;
   readonly maxEpisodeSteps: number;
   readonly observationSpace: BoxSpace;
@@ -170,12 +147,7 @@ export class Acrobot {
   /** Starts an episode and returns its first observation. */
   reset(options: ResetOptions = {}): Float32Array {
     const { seed, state, low, high } = options;
-    if (seed !== undefined) {
-      if (!Number.isSafeInteger(seed) || seed < 0) {
-        throw new RangeError(`seed must be a non-negative integer, got ${seed}`);
-      }
-      this.rng = new Pcg64(seed);
-    }
+    if (seed !== undefined) this.rng = seededGenerator(seed);
     if (state !== undefined) {
       if (low !== undefined || high !== undefined) {
         throw new RangeError("reset: give either an explicit state or low/high bounds, not both");

@@ -44,7 +44,7 @@ class RecordingAcrobot extends Acrobot {
   private current: Float32Array | null = null;
 
   override reset(options: ResetOptions = {}): Float32Array {
-    this.resets.push(options?.seed);
+    this.resets.push(options?.seed === undefined ? undefined : Number(options.seed));
     const obs = super.reset(options);
     this.current = obs.slice();
     this.last = null;

@@ -10,6 +10,8 @@ import { lockHolder } from "./lock";
 
 export interface RunRow {
   preset: string;
+  /** The task (Gymnasium id); runs saved before other tasks existed are Acrobot-v1's. */
+  task: string;
   seed: number;
   status: string;
   episodesToBar: number | null;
@@ -25,6 +27,8 @@ export interface RunRow {
 
 export interface PresetRow {
   preset: string;
+  /** The task(s) its runs trained on, e.g. "CartPole-v1". */
+  task: string;
   runs: number;
   solved: number;
   /** Medians over the runs that reached the bar; null when none did. */
@@ -32,6 +36,11 @@ export interface PresetRow {
   envStepsToBar: number | null;
   secondsToBar: number | null;
   bestAverage100: number | null;
+}
+
+/** The run's task: config.env, or Acrobot-v1 for runs saved before the field existed. */
+export function taskOf(run: Run): string {
+  return (run.config as { env?: string }).env ?? "Acrobot-v1";
 }
 
 export function median(xs: readonly number[]): number | null {
@@ -47,6 +56,7 @@ export function runRow(run: Run): RunRow {
   const running = s?.status === "running" ? (lockHolder(run.dir) !== null ? "running" : "killed while running") : null;
   return {
     preset: runLabel(run.meta),
+    task: taskOf(run),
     seed: run.meta.seed,
     status: running ?? s?.status ?? "no summary",
     cutEpisodes: run.records.filter(isCut).length,
@@ -68,6 +78,7 @@ export function presetRows(rows: readonly RunRow[]): PresetRow[] {
     const med = (f: (r: RunRow) => number | null) => median(solved.map(f).filter((x): x is number => x !== null));
     return {
       preset,
+      task: [...new Set(rs.map((r) => r.task))].join(", "),
       runs: rs.length,
       solved: solved.length,
       episodesToBar: med((r) => r.episodesToBar),
@@ -87,6 +98,7 @@ export type Cell = string | number | null;
 export function presetTable(runs: readonly Run[]): Record<string, Cell>[] {
   return presetRows(runs.map(runRow)).map((p) => ({
     preset: p.preset,
+    task: p.task,
     "seeds solved": `${p.solved} of ${p.runs}`,
     "episodes to bar": p.episodesToBar ?? NOT_SOLVED,
     "env steps to bar": p.envStepsToBar ?? NOT_SOLVED,
@@ -99,6 +111,7 @@ export function presetTable(runs: readonly Run[]): Record<string, Cell>[] {
 export function runTable(runs: readonly Run[]): Record<string, Cell>[] {
   return runs.map(runRow).map((r) => ({
     preset: r.preset,
+    task: r.task,
     seed: r.seed,
     status: r.status,
     "episodes to bar": r.episodesToBar ?? NOT_SOLVED,

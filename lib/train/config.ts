@@ -6,19 +6,22 @@
  */
 import { totalmem } from "node:os";
 import type { Dynamics } from "../env/acrobot";
+import { TASK_IDS, TASKS, isTaskId, type TaskId } from "../env/task";
 import type { LossKind } from "../agent/td-update";
 import { memoryKinds, type MemoryKind } from "../agent/memory";
 import { networkKinds, type NetworkKind } from "../agent/networks";
-import { onCopies, rewardFunctions, type RewardFn, type RewardName } from "./rewards";
+import { onCopies, rewardFitsTask, rewardFunctions, rewardNamesFor, rewardTasks, type RewardFn, type RewardName } from "./rewards";
 
 export interface TrainConfig {
   /** Seeds environment resets, exploration, replay sampling and the initial weights. */
   seed: number;
 
   // The environment
+  /** The task, by Gymnasium id: "Acrobot-v1" (the lesson), "CartPole-v1" or "MountainCar-v0". */
+  env: TaskId;
   /** Acrobot equations: "book" (Gymnasium's default) or "nips". */
   dynamics: Dynamics;
-  /** The environment's time limit (Gymnasium: 500; the lesson also tries 1000). */
+  /** The environment's time limit (default: the task's, Gymnasium's registration: Acrobot and CartPole 500, MountainCar 200; the lesson also tries 1000). */
   maxEpisodeSteps: number;
   /** The training loop's own cap on steps per episode (the lesson's loop: 499); null: the time limit only. */
   maxStepsPerEpisode: number | null;
@@ -74,10 +77,12 @@ export interface TrainConfig {
   epsilonDecaySteps: number;
 
   // When to stop
-  /** Solved once the average return of the last `solvedWindow` episodes is at least this (lesson: -90; the exercise: -200). */
+  /** Solved once the average return of the last `solvedWindow` episodes is at least this (lesson: -90; the exercise: -200; default for the other tasks: their reward threshold). */
   solvedAt: number;
   /** Episodes in that average (100, as the lesson and Gymnasium count). */
   solvedWindow: number;
+  /** What the bar averages: "reward" (what the agent is paid, the lesson and the exercise) or "env" (the task's own return, for a shaped reward judged by the task's threshold). */
+  solvedOn: "reward" | "env";
   /** Episode budget (lesson: 10000). */
   maxEpisodes: number;
   /** Environment-step budget. */
@@ -95,10 +100,11 @@ export interface TrainConfig {
  * fix the shapes of what a snapshot holds (the networks, the memory) or the
  * schedule its counters belong to. train() refuses a resume that changes one.
  */
-export const SNAPSHOT_FIELDS: readonly (keyof TrainConfig)[] = ["network", "hiddenLayers", "memory", "memoryCapacity", "targetSyncEvery", "maxEpisodeSteps", "maxStepsPerEpisode"];
+export const SNAPSHOT_FIELDS: readonly (keyof TrainConfig)[] = ["env", "network", "hiddenLayers", "memory", "memoryCapacity", "targetSyncEvery", "maxEpisodeSteps", "maxStepsPerEpisode"];
 
 export const defaultConfig: Readonly<TrainConfig> = {
   seed: 0,
+  env: "Acrobot-v1",
   dynamics: "book",
   maxEpisodeSteps: 500,
   maxStepsPerEpisode: null,
@@ -126,6 +132,7 @@ export const defaultConfig: Readonly<TrainConfig> = {
   epsilonDecaySteps: 0,
   solvedAt: -90,
   solvedWindow: 100,
+  solvedOn: "reward",
   maxEpisodes: 10_000,
   maxEnvSteps: 5_000_000,
   evalEvery: 0,
@@ -157,6 +164,7 @@ export const MAX_EVAL_EPISODES = 1000;
 
 const checks: { [K in keyof TrainConfig]: Check } = {
   seed: int(0),
+  env: oneOf(...TASK_IDS),
   dynamics: oneOf("book", "nips"),
   maxEpisodeSteps: intUpTo(1, MAX_EPISODE_STEPS_LIMIT),
   maxStepsPerEpisode: orNull(intUpTo(1, MAX_EPISODE_STEPS_LIMIT)),
@@ -187,6 +195,7 @@ const checks: { [K in keyof TrainConfig]: Check } = {
   epsilonDecaySteps: int(0),
   solvedAt: num(-Infinity, Infinity, "a finite number"),
   solvedWindow: intUpTo(1, MAX_SOLVED_WINDOW),
+  solvedOn: oneOf("reward", "env"),
   maxEpisodes: int(1),
   maxEnvSteps: int(1),
   evalEvery: int(0),
@@ -201,7 +210,8 @@ export function resolveConfig(partial: Partial<TrainConfig> = {}): TrainConfig {
   if (unknown.length > 0) {
     throw new RangeError(`unknown config field${unknown.length > 1 ? "s" : ""} ${unknown.join(", ")}; the fields are: ${Object.keys(checks).join(", ")}`);
   }
-  const config = { ...defaultConfig, ...stripUndefined(partial) } as TrainConfig;
+  const given = stripUndefined(partial);
+  const config = { ...defaultConfig, ...taskDefaults(given.env), ...given } as TrainConfig;
   for (const key of Object.keys(checks) as (keyof TrainConfig)[]) {
     const problem = checks[key](config[key]);
     if (problem !== null) throw new RangeError(`config.${key} must be ${problem}; got ${show(config[key])}`);
@@ -209,8 +219,25 @@ export function resolveConfig(partial: Partial<TrainConfig> = {}): TrainConfig {
   if (config.targetUpdateTau !== null && config.targetSyncEvery === null) {
     throw new RangeError(`config.targetUpdateTau (${config.targetUpdateTau}) needs a target network: set config.targetSyncEvery (a soft update happens at each sync), or targetUpdateTau to null`);
   }
+  checkFitsTask(config);
   checkFits(config);
   return { ...config, hiddenLayers: [...config.hiddenLayers] };
+}
+
+/** The defaults that depend on the task: its time limit and its threshold as the bar (Acrobot keeps the lesson's -90). */
+function taskDefaults(env: unknown): Partial<TrainConfig> {
+  if (!isTaskId(env) || env === "Acrobot-v1") return {};
+  return { maxEpisodeSteps: TASKS[env].maxEpisodeSteps, solvedAt: TASKS[env].rewardThreshold };
+}
+
+/** Fields that only make sense for one task. */
+function checkFitsTask(c: TrainConfig): void {
+  if (c.env !== "Acrobot-v1" && c.dynamics !== "book") {
+    throw new RangeError(`config.dynamics ${show(c.dynamics)} applies to Acrobot-v1 only; ${c.env} has one set of equations (leave dynamics out, or "book")`);
+  }
+  if (typeof c.reward === "string" && !rewardFitsTask(c.reward, c.env)) {
+    throw new RangeError(`config.reward ${show(c.reward)} is for ${rewardTasks[c.reward].join(", ")} only; for ${c.env} use one of ${rewardNamesFor(c.env).map((k) => `"${k}"`).join(", ")}, or a function (step, state) => number`);
+  }
 }
 
 /**
@@ -219,15 +246,16 @@ export function resolveConfig(partial: Partial<TrainConfig> = {}): TrainConfig {
  * forward and back) and the replay memory (two states, action, reward and
  * done per transition, as float32).
  */
-export function configFootprint(c: Pick<TrainConfig, "hiddenLayers" | "batchSize" | "memory" | "memoryCapacity" | "maxEpisodeSteps" | "maxStepsPerEpisode">): { tensors: number; replay: number } {
-  const widths = [6, ...c.hiddenLayers, 3];
+export function configFootprint(c: Pick<TrainConfig, "hiddenLayers" | "batchSize" | "memory" | "memoryCapacity" | "maxEpisodeSteps" | "maxStepsPerEpisode"> & { env?: TaskId }): { tensors: number; replay: number } {
+  const task = TASKS[c.env ?? "Acrobot-v1"];
+  const widths = [task.observationSize, ...c.hiddenLayers, task.actions];
   let params = 0;
   for (let i = 1; i < widths.length; i++) params += widths[i - 1] * widths[i] + widths[i];
   const stepCap = Math.min(c.maxStepsPerEpisode ?? Infinity, c.maxEpisodeSteps);
   const rows = c.memory === "episode" ? stepCap : c.batchSize;
   const activations = rows * widths.reduce((a, b) => a + b, 0);
   const capacity = c.memory === "episode" ? stepCap : c.memoryCapacity;
-  return { tensors: 4 * (6 * params + 6 * activations), replay: 4 * (2 * 6 + 3) * (capacity + rows) };
+  return { tensors: 4 * (6 * params + 6 * activations), replay: 4 * (2 * task.observationSize + 3) * (capacity + rows) };
 }
 
 /** TensorFlow.js's wasm heap is 32-bit (at most 4 GiB, in practice less); tensors past 2 GiB do not fit. */
@@ -239,6 +267,7 @@ function checkFits(c: TrainConfig): void {
   const ram = totalmem();
   const gib = (b: number) => `${(b / 1024 ** 3).toFixed(b < 1024 ** 3 ? 3 : 1)} GiB`;
   const tensorLimit = Math.min(TENSOR_LIMIT, ram / 2);
+  const perTransition = 4 * (2 * TASKS[c.env].observationSize + 3);
   if (tensors > tensorLimit) {
     throw new RangeError(
       `config.hiddenLayers ${show(c.hiddenLayers)} with config.batchSize ${c.batchSize} need about ${gib(tensors)} for the networks and a batch; ` +
@@ -247,8 +276,8 @@ function checkFits(c: TrainConfig): void {
   }
   if (replay + tensors > ram / 2) {
     throw new RangeError(
-      `config.memoryCapacity ${c.memoryCapacity} needs about ${gib(replay)} of replay memory (60 bytes per transition); this machine has ${gib(ram)}, ` +
-        `so at most about ${Math.floor((ram / 2 - tensors) / 60)} transitions fit: use a smaller memoryCapacity`,
+      `config.memoryCapacity ${c.memoryCapacity} needs about ${gib(replay)} of replay memory (${perTransition} bytes per transition); this machine has ${gib(ram)}, ` +
+        `so at most about ${Math.floor((ram / 2 - tensors) / perTransition)} transitions fit: use a smaller memoryCapacity`,
     );
   }
 }
@@ -277,7 +306,7 @@ function show(v: unknown): string {
 }
 
 /** The lowest reward one step can pay under each named reward (env: -1; tipHeight: the tip's height - 1 >= -3). */
-const LOWEST_STEP_REWARD: Record<RewardName, number> = { env: -1, tipHeight: -3 };
+const LOWEST_STEP_REWARD: Record<RewardName, number> = { env: -1, tipHeight: -3, carEnergy: -1 };
 
 /**
  * When the episode cap alone meets the bar: every episode, however it is

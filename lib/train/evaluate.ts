@@ -2,7 +2,8 @@
  * Greedy play: the trained network picks the best action every step (no
  * exploration) over fresh episodes; how a learner checks what it learned.
  */
-import { Acrobot, type Dynamics } from "../env/acrobot";
+import type { Dynamics } from "../env/acrobot";
+import { makeTask, taskInfo, type TaskId } from "../env/task";
 import type { tf } from "../tf";
 import { greedyAction } from "../agent/q-network";
 import { onCopies, rewardFunctions, type RewardFn, type RewardName } from "./rewards";
@@ -13,8 +14,11 @@ export interface EvaluateOptions {
   episodes?: number;
   /** Seeds the first reset; later episodes continue the stream (default 0). */
   seed?: number;
-  /** Time limit per episode (default 500). */
+  /** The task (default "Acrobot-v1"). */
+  env?: TaskId;
+  /** Time limit per episode (default: the task's, Acrobot 500). */
   maxEpisodeSteps?: number;
+  /** Acrobot-v1 only. */
   dynamics?: Dynamics;
   /** What the returns sum: "env" (-1 per step, default), "tipHeight", or a function. */
   reward?: RewardName | RewardFn;
@@ -29,9 +33,9 @@ export interface EvaluateResult {
   mean: number;
   /** The returns' population standard deviation (as numpy's np.std): "mean ± std". */
   std: number;
-  /** Episodes in which the tip reached the line. */
+  /** Episodes the task itself ended (Acrobot: the tip reached the line; CartPole: the pole fell). */
   successes: number;
-  /** `[t1, t2, dt1, dt2]` from the reset on, if `recordEpisode` was given. */
+  /** The internal states (Acrobot: `[t1, t2, dt1, dt2]`) from the reset on, if `recordEpisode` was given. */
   states?: number[][];
   /** The actions of the recorded episode. */
   actions?: number[];
@@ -45,14 +49,20 @@ export interface EvaluateResult {
  * `evaluateAsync` (lets the event loop in at each pause, so Ctrl-C works).
  */
 function* play(model: tf.LayersModel, options: EvaluateOptions): Generator<void, EvaluateResult, boolean> {
-  const { episodes = 10, seed = 0, maxEpisodeSteps = 500, dynamics = "book", reward = "env", recordEpisode } = options;
+  const { env: taskId = "Acrobot-v1", episodes = 10, seed = 0, dynamics, reward = "env", recordEpisode } = options;
+  const info = taskInfo(taskId);
+  const maxEpisodeSteps = options.maxEpisodeSteps ?? info.maxEpisodeSteps;
   if (!Number.isInteger(episodes) || episodes < 1) throw new RangeError(`episodes must be a whole number of at least 1, got ${episodes}`);
   if (recordEpisode !== undefined && !(Number.isInteger(recordEpisode) && recordEpisode >= 0 && recordEpisode < episodes)) {
     throw new RangeError(`recordEpisode must be an episode index from 0 to ${episodes - 1}, got ${recordEpisode}`);
   }
   const rewardFn = typeof reward === "function" ? onCopies(reward) : Object.hasOwn(rewardFunctions, reward) ? rewardFunctions[reward] : undefined;
   if (rewardFn === undefined) throw new RangeError(`reward must be one of ${Object.keys(rewardFunctions).join(", ")} or a function`);
-  const env = new Acrobot({ dynamics, maxEpisodeSteps });
+  const inputSize = model.inputs[0].shape[1], actions = model.outputs[0].shape[1];
+  if (inputSize !== info.observationSize || actions !== info.actions) {
+    throw new RangeError(`this network maps ${inputSize} inputs to ${actions} action values; ${info.id} needs ${info.observationSize} and ${info.actions}: evaluate it on the task it was trained on`);
+  }
+  const env = makeTask(info.id, { dynamics, maxEpisodeSteps });
   const result: EvaluateResult = { returns: [], lengths: [], mean: 0, std: 0, successes: 0 };
   let sinceYield = 0;
   for (let e = 0; e < episodes; e++) {

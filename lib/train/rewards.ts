@@ -1,21 +1,56 @@
 /**
- * Reward functions: what the agent is paid for each step. The environment's
- * own reward is -1 per step (0 on reaching the goal); the exercise pays the
- * tip's height instead, so higher is better even before the goal is reached.
+ * Reward functions: what the agent is paid for each step. "env" is the task's
+ * own reward. The others reshape a sparse one so progress shows before the
+ * goal is reached: the exercise pays Acrobot's tip height, and MountainCar's
+ * car is paid for its mechanical energy (it must rock to build it up).
  */
-import { tipHeight, type StepResult } from "../env/acrobot";
+import { tipHeight } from "../env/acrobot";
+import { GOAL_POSITION } from "../env/mountain-car";
+import { TASK_IDS, type StepResult, type TaskId } from "../env/task";
 
-/** Reward for one step, from the environment's result and the new internal state `[t1, t2, dt1, dt2]`. */
+/** Reward for one step, from the environment's result and the task's new internal float64 state (Acrobot: `[t1, t2, dt1, dt2]`). */
 export type RewardFn = (step: StepResult, state: Float64Array) => number;
 
+// MountainCar's velocity changes by -0.0025 cos(3 position) per step, so its potential is
+// (0.0025 / 3) sin(3 position); measured from the valley floor, it is 0 there.
+const CAR_GRAVITY = 0.0025;
+const carPotential = (position: number) => (CAR_GRAVITY / 3) * (Math.sin(3 * position) + 1);
+/** MountainCar's mechanical energy (kinetic + potential, 0 at rest on the valley floor). */
+export function carEnergy(state: ArrayLike<number>): number {
+  return 0.5 * state[1] * state[1] + carPotential(state[0]);
+}
+/** The energy of the car at rest on the flag: with at least this much, it can get there. */
+export const CAR_GOAL_ENERGY = carPotential(GOAL_POSITION);
+
 export const rewardFunctions = {
-  /** Acrobot-v1's reward: -1 per step, 0 on the step that reaches the line. */
+  /** The task's own reward (Acrobot-v1: -1 per step, 0 on the step that reaches the line). */
   env: ((step) => step.reward) as RewardFn,
-  /** The exercise: tip height minus 1 (negative below the line, positive above). */
+  /** The exercise (Acrobot-v1): tip height minus 1 (negative below the line, positive above). */
   tipHeight: ((_step, state) => tipHeight(state) - 1) as RewardFn,
+  /**
+   * MountainCar-v0, shaped: -1 per step as the task pays, plus up to 0.5 for the car's energy as a
+   * share of what reaching the flag takes. Every step still costs at least 0.5, so getting there
+   * sooner still pays; the energy term rewards the rocking that a random policy never finds.
+   */
+  carEnergy: ((step, state) => step.reward + 0.5 * Math.min(1, carEnergy(state) / CAR_GOAL_ENERGY)) as RewardFn,
 };
 
 export type RewardName = keyof typeof rewardFunctions;
+
+/** The tasks each named reward is for. */
+export const rewardTasks: Readonly<Record<RewardName, readonly TaskId[]>> = {
+  env: TASK_IDS,
+  tipHeight: ["Acrobot-v1"],
+  carEnergy: ["MountainCar-v0"],
+};
+
+export function rewardFitsTask(name: RewardName, task: TaskId): boolean {
+  return rewardTasks[name].includes(task);
+}
+
+export function rewardNamesFor(task: TaskId): RewardName[] {
+  return (Object.keys(rewardTasks) as RewardName[]).filter((k) => rewardFitsTask(k, task));
+}
 
 /**
  * A reward function of the user's own, called on fresh copies of the step and the state: the live

@@ -7,7 +7,7 @@
  */
 import { tf } from "../tf";
 import { makeRng, type Rng } from "../random";
-import type { Acrobot } from "../env/acrobot";
+import type { Task } from "../env/task";
 import type { MemorySnapshot } from "../agent/replay-memory";
 import type { Memory } from "../agent/memory";
 import { configToJson, defaultConfig, SNAPSHOT_FIELDS, type TrainConfig } from "./config";
@@ -46,7 +46,7 @@ interface Live {
   target: tf.LayersModel;
   optimizer: tf.Optimizer;
   rng: Rng;
-  env: Acrobot;
+  env: Task;
   memory: Memory;
 }
 
@@ -79,8 +79,11 @@ export async function takeSnapshot(s: Live): Promise<TrainerSnapshot> {
 export async function restoreSnapshot(
   s: TrainerSnapshot,
   config: TrainConfig,
-  live: { online: tf.LayersModel; target: tf.LayersModel; optimizer: tf.Optimizer; env: Acrobot },
+  live: { online: tf.LayersModel; target: tf.LayersModel; optimizer: tf.Optimizer; env: Task },
 ): Promise<Rng> {
+  if (s.memory.stateSize !== live.online.inputs[0].shape[1]) {
+    throw new Error(`cannot resume: the snapshot's replay memory holds observations of ${s.memory.stateSize} numbers, but ${config.env} gives ${live.online.inputs[0].shape[1]}`);
+  }
   for (const key of SNAPSHOT_FIELDS) {
     const then = Object.hasOwn(s.config, key) ? s.config[key] : defaultConfig[key]; // a field newer than the snapshot had its default
     if (JSON.stringify(then) !== JSON.stringify(config[key])) {

@@ -10,7 +10,10 @@ import { MovingAverage } from "./moving-average";
 import type { EpisodeRecord } from "./trainer";
 
 /** How one episode went, as the loop knows it. */
-export type EpisodeEnd = Omit<EpisodeRecord, "average100" | "envReturn">;
+export type EpisodeEnd = Omit<EpisodeRecord, "average100" | "envReturn"> & {
+  /** The task's own return, summed by the loop; missing (records saved before other tasks existed): Acrobot's, from the steps. */
+  envReturn?: number;
+};
 
 export interface Tally {
   readonly records: EpisodeRecord[];
@@ -22,15 +25,16 @@ export interface Tally {
   readonly barAverage: number;
 }
 
-export function tally(c: Pick<TrainConfig, "solvedAt" | "solvedWindow">, earlier: readonly EpisodeRecord[] = []): Tally {
+export function tally(c: Pick<TrainConfig, "solvedAt" | "solvedWindow"> & Partial<Pick<TrainConfig, "solvedOn">>, earlier: readonly EpisodeRecord[] = []): Tally {
   const records: EpisodeRecord[] = [];
   const bar = new MovingAverage(c.solvedWindow);
   const average100 = new MovingAverage(100);
   let solvedAtEpisode: number | null = null;
 
   const add = (end: EpisodeEnd): EpisodeRecord => {
+    const envReturn = end.envReturn ?? (end.terminated ? 1 - end.steps : -end.steps);
     if (!end.cut) {
-      bar.push(end.return);
+      bar.push(c.solvedOn === "env" ? envReturn : end.return);
       average100.push(end.return);
     }
     // The lesson checks the bar before learning from the episode; we wait for a full window and use >= (see notebook 01).
@@ -39,7 +43,7 @@ export function tally(c: Pick<TrainConfig, "solvedAt" | "solvedWindow">, earlier
     const record: EpisodeRecord = {
       ...end,
       average100: Number.isNaN(average) ? end.return : average, // no complete episode yet: its own return, for charts
-      envReturn: end.terminated ? 1 - end.steps : -end.steps,
+      envReturn,
     };
     records.push(record);
     return record;

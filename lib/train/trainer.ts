@@ -6,7 +6,7 @@
  * out. Notebooks 01-03 write the same loop cell by cell; a test checks that
  * both give the same episodes.
  */
-import { Acrobot } from "../env/acrobot";
+import { makeTask, taskInfo } from "../env/task";
 import { tf, initBackend, describeBackend } from "../tf";
 import { makeRng, type Rng } from "../random";
 import { memoryKinds } from "../agent/memory";
@@ -31,9 +31,9 @@ export interface EpisodeRecord {
   return: number;
   /** Mean return of the last (up to) 100 complete episodes; cut episodes are left out. */
   average100: number;
-  /** The environment's own return (-1 per step, 0 on reaching the line), whatever reward the agent learns from. */
+  /** The task's own return (Acrobot: -1 per step, 0 on reaching the line), whatever reward the agent learns from. */
   envReturn: number;
-  /** Whether the tip reached the line (rather than running out of time). */
+  /** Whether the task itself ended (Acrobot, MountainCar: the goal was reached; CartPole: the pole fell), rather than running out of time. */
   terminated: boolean;
   /**
    * True when the episode did not run to its natural end (the tip reaching the line, the time
@@ -149,7 +149,7 @@ export async function train(config: Partial<TrainConfig>, hooks: TrainHooks = {}
   try {
     for (let episode = log.records.length + 1; run.mayStart(episode, envSteps); episode++) {
       let state = env.reset(episode === 1 ? { seed: c.seed } : {});
-      let total = 0, steps = 0, maxQSum = 0, terminated = false, cut = false, epsilon = epsilonAt(c, envSteps);
+      let total = 0, envTotal = 0, steps = 0, maxQSum = 0, terminated = false, cut = false, epsilon = epsilonAt(c, envSteps);
       losses = [];
 
       for (;;) {
@@ -158,7 +158,7 @@ export async function train(config: Partial<TrainConfig>, hooks: TrainHooks = {}
         const result = env.step(action);                                            // step
         const r = reward(result, env.state);
         if (!run.rewardOk(r, steps + 1, episode)) { cut = true; break; }
-        steps++; envSteps++; total += r; maxQSum += maxQ; terminated = result.terminated;
+        steps++; envSteps++; total += r; envTotal += result.reward; maxQSum += maxQ; terminated = result.terminated;
         const done = result.terminated || (result.truncated && c.truncationIsTerminal); // the lesson: a time-out is "done" too
         memory.push(state, action, r, result.observation, done);                    // remember
         state = result.observation;
@@ -170,7 +170,7 @@ export async function train(config: Partial<TrainConfig>, hooks: TrainHooks = {}
       }
 
       const record = log.add({                                                      // record
-        episode, steps, return: total, terminated, cut, epsilon, loss: null,
+        episode, steps, return: total, envReturn: envTotal, terminated, cut, epsilon, loss: null,
         meanMaxQ: steps > 0 ? maxQSum / steps : null, envSteps, seconds: clock(),
       });
       run.episodeEnded(episode, cut, solvedStop(log.solvedAtEpisode, log.barAverage, c)); // check the bar
@@ -209,14 +209,15 @@ function act(online: tf.LayersModel, state: ArrayLike<number>, epsilon: number, 
  * (the same initial weights), Adam and the memory; from a snapshot when resuming.
  */
 async function setUp(c: TrainConfig, stepCap: number, resume?: TrainerSnapshot) {
-  const env = new Acrobot({ dynamics: c.dynamics, maxEpisodeSteps: c.maxEpisodeSteps });
+  const env = makeTask(c.env, { dynamics: c.dynamics, maxEpisodeSteps: c.maxEpisodeSteps });
+  const { observationSize: inputSize, actions } = taskInfo(c.env); // the network's and memory's sizes are the task's
   const rng = makeRng(c.seed); // exploration, sampling, initial weights
-  const shape = { inputSize: 6, actions: 3, hiddenLayers: c.hiddenLayers };
+  const shape = { inputSize, actions, hiddenLayers: c.hiddenLayers };
   const online = networkKinds[c.network]({ ...shape, seed: rng.seed() });
   const target = networkKinds[c.network](shape);
   copyWeights(online, target);
   const optimizer = makeOptimizer(c.learningRate);
-  const sizes = { capacity: c.memoryCapacity, episodeSteps: stepCap, stateSize: 6 };
+  const sizes = { capacity: c.memoryCapacity, episodeSteps: stepCap, stateSize: inputSize, actions };
   const fresh = { env, rng, online, target, optimizer };
   if (!resume) return { ...fresh, memory: memoryKinds[c.memory](sizes) };
   try {
