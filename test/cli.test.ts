@@ -48,7 +48,7 @@ test("help: exit 0, for the program and every command", async () => {
 test("bad command lines: exit 2 and one line naming what is allowed", async () => {
   const cases: [string[], RegExp][] = [
     [["frobnicate"], /unknown command 'frobnicate'; the commands are: start, train, play, compare, report/],
-    [["train", "--preset", "improved", "--sed", "3"], /unknown option '--sed' for train \(did you mean.*--seed.*\); allowed: --preset, --seed/],
+    [["train", "--preset", "improved", "--sed", "3"], /unknown option '--sed' for train \(did you mean.*--seed.*\); allowed: --preset, --env, --seed/],
     [["--bogus"], /unknown option '--bogus' for start; allowed: --preset/],
     [["train", "--preset", "chapter9"], /'chapter9' is invalid\. allowed: naive, replay, target, improved, fast, tipHeight/],
     [["train", "--preset", "improved", "--seed", "-1"], /--seed.*allowed: a whole number >= 0/],
@@ -240,8 +240,8 @@ test("compare: two presets x two seeds as parallel jobs, each a run folder, and 
   const r = await cli("compare", "--presets", "improved,tipHeight", "--seeds", "1,2", "--steps", "1000", "--set", "hiddenLayers=[8]", "--jobs", "2", "--out", dir, "--eval-episodes", "1", "--plotly", "cdn");
   assert.equal(r.code, 0, r.stderr);
   assert.match(r.stdout, /compare: 4 jobs \(improved, tipHeight x seeds 1, 2\), 2 at a time/);
-  assert.match(r.stdout, /\| improved \(hiddenLayers=\[8\]\) \| 0 of 2 \| not solved \|/);
-  assert.match(r.stdout, /\| tipHeight \(hiddenLayers=\[8\]\) \| 0 of 2 \| not solved \|/);
+  assert.match(r.stdout, /\| improved \(hiddenLayers=\[8\]\) \| Acrobot-v1 \| 0 of 2 \| not solved \|/);
+  assert.match(r.stdout, /\| tipHeight \(hiddenLayers=\[8\]\) \| Acrobot-v1 \| 0 of 2 \| not solved \|/);
   assert.deepEqual(readdirSync(dir).sort(), ["compare.json", "improved-seed1", "improved-seed2", "report.html", "report.svg", "tipHeight-seed1", "tipHeight-seed2"]);
   for (const job of ["improved-seed1", "improved-seed2", "tipHeight-seed1", "tipHeight-seed2"]) {
     const run = readRun(join(dir, job));

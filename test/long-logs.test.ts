@@ -71,7 +71,7 @@ test("report on a run folder whose log holds 10^6 episodes writes its page and t
     }
     assert.equal(code, 0, logged.join("\n"));
     assert.ok(existsSync(out) && existsSync(join(root, "report.svg")));
-    assert.match(logged.join("\n"), /\| fast \| 0 of 1 \| not solved \| not solved \| not solved \| -70\.0 \|/);
+    assert.match(logged.join("\n"), /\| fast \| Acrobot-v1 \| 0 of 1 \| not solved \| not solved \| not solved \| -70\.0 \|/);
     assert.match(readFileSync(out, "utf8"), /1000000/);
   } finally {
     rmSync(root, { recursive: true, force: true });
