@@ -55,7 +55,7 @@ test("bad command lines: exit 2 and one line naming what is allowed", async () =
     [["train", "--preset", "improved", "--episodes", "1.5"], /--episodes.*allowed: a whole number >= 1/],
     [["train", "--preset", "improved", "--set", "learningRate=2"], /config\.learningRate must be a number > 0 and <= 1; got 2/],
     [["train", "--preset", "improved", "--set", "hiddenLayers=[]"], /config\.hiddenLayers must be a non-empty array/],
-    [["train", "--preset", "improved", "--set", "learningrate=0.1"], /unknown config field learningrate; the fields are: seed, dynamics/],
+    [["train", "--preset", "improved", "--set", "learningrate=0.1"], /unknown config field learningrate; the fields are: seed, env, dynamics/],
     [["train", "--preset", "improved", "--set", "noequals"], /allowed: key=value/],
     [["train", "--preset", "improved", "stray"], /unexpected argument 'stray' for train; it takes options only/],
     [["train"], /train needs --preset NAME, --config FILE or --resume RUN_DIR/],
@@ -264,7 +264,7 @@ test("compare: two presets x two seeds as parallel jobs, each a run folder, and 
   const r2 = await cli("report", dir, trained, "--out", out, "--plotly", "cdn");
   assert.equal(r2.code, 0, r2.stderr);
   assert.match(r2.stdout, /^5 run\(s\)/);
-  assert.match(r2.stdout, /\| improved \(hiddenLayers=\[32\]\) \| 0 of 1 \|/);
+  assert.match(r2.stdout, /\| improved \(hiddenLayers=\[32\]\) \| Acrobot-v1 \| 0 of 1 \|/);
   assert.ok(existsSync(out) && existsSync(join(root, "again", "report.svg")));
 });
 
