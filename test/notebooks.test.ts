@@ -235,6 +235,10 @@ test("04 unsolved as shipped: each check explains, the chapter's own loop trains
   assert.equal(fromNotebook.length, 2);
   assert.ok(fromNotebook.every((r) => r.loss !== null), "both episodes learned");
   assert.deepEqual(await train04("fast"), fromNotebook);
+  // The learner's loop made its periodic greedy evaluations (every 300 smoke steps) and saved them with the run.
+  const evaluations = readRun(join(SMOKE.ACROBOT_DQN_RUNS, "notebooks", "04-modern-dqn")).evaluations;
+  assert.deepEqual(evaluations.map((e) => e.envSteps), [300, 600]);
+  assert.ok(evaluations.every((e) => e.returns.length === 2 && Number.isFinite(e.mean) && Number.isFinite(e.std)), "two greedy episodes each, mean and std");
 });
 
 test("04 with c = presets.improved: the notebook's own loop plays exactly the episodes train(presets.improved) plays", async () => {
