@@ -48,7 +48,8 @@ const dir = positionals[0];
 if (dir === undefined) throw new Error("usage: npx tsx bench/claims-table.ts DIR [--prefix EPISODES]");
 const prefix = values.prefix === undefined ? null : Number(values.prefix);
 const order = ["naive", "replay", "target", "improved", "fast"];
-const rows = readdirSync(dir).filter((n) => /^\w+-seed\d+$/.test(n) && existsSync(join(dir, n, "summary.json")))
+const finished = (n: string) => existsSync(join(dir, n, "summary.json")) && readRun(join(dir, n)).summary?.status !== "running";
+const rows = readdirSync(dir).filter((n) => /^\w+-seed\d+$/.test(n) && finished(n))
   .map((n) => summarise(dir, n, prefix))
   .sort((a, b) => order.indexOf(a.preset) - order.indexOf(b.preset) || a.seed - b.seed);
 console.log(`| preset | seed | episodes | reached the line | mean return | best 100-episode average | final 100-episode average | mean max Q: lowest (episode) / highest / last | CPU s | wall s |`);

@@ -2,14 +2,15 @@
  * The learning step split in two, for notebooks that compute the targets
  * themselves (as the lesson does, one plain number per transition):
  * `maxQ` gives max_a' Q(s', a') for a batch of next states, and `stepToward`
- * takes td-update.ts's gradient step toward given targets. With the targets
+ * takes td-update.ts's gradient step toward given targets (with the loss
+ * named, or a loss function the learner wrote). With the targets
  * `tdTargets` would compute, the result equals `tdUpdate`'s bit for bit
  * (test/step-toward.test.ts), though tdUpdate runs it through the fast engine
  * (fast-update.ts) in fewer kernels, so a notebook's loop and `train()` agree exactly.
  */
 import { tf } from "../tf";
 import type { Batch } from "./replay-memory";
-import { batchTensors, chosenQ, clipByGlobalNorm, gradientStep, type LossKind } from "./td-update";
+import { batchTensors, gradientStep, type LossFn, type LossKind } from "./td-update";
 
 /** max_a Q(s, a) for each of the batch's states (row-major, `stateSize` numbers per state), as plain numbers. */
 export function maxQ(network: tf.LayersModel, states: Float32Array, stateSize = 6): Float32Array {
@@ -17,8 +18,7 @@ export function maxQ(network: tf.LayersModel, states: Float32Array, stateSize = 
   return tf.tidy(() => tf.max(network.apply(tf.tensor2d(states, [states.length / stateSize, stateSize])) as tf.Tensor2D, 1).dataSync() as Float32Array);
 }
 
-/** A loss written by hand: Q(s, a) of the batch and the targets in, the batch's loss (a scalar tensor) out. */
-export type LossFn = (q: tf.Tensor1D, targets: tf.Tensor1D) => tf.Scalar;
+export type { LossFn };
 
 /**
  * One gradient step on the online network toward `targets` (one per transition); returns the loss before the step.
@@ -41,12 +41,9 @@ export function stepToward(
     const b = batchTensors(batch, numActions);
     const loss = o.loss ?? "mse";
     const clip = o.gradClipNorm ?? null;
-    if (typeof loss !== "function") return gradientStep(b, y, online, optimizer, { loss, gradClipNorm: clip }).dataSync()[0];
-    // A hand-written loss: the same step as gradientStep, with the learner's function in place of tdLoss.
-    const weights = online.trainableWeights.map((w) => w.read() as tf.Variable);
-    const { value, grads } = tf.variableGrads(() => ownLoss(loss, chosenQ(online.apply(b.states) as tf.Tensor2D, b.actions), y), weights);
-    optimizer.applyGradients(clip === null ? grads : clipByGlobalNorm(grads, clip));
-    return value.dataSync()[0];
+    // A hand-written loss goes through the same step, checked for what it returns.
+    const lossOf = typeof loss === "function" ? (q: tf.Tensor1D, t: tf.Tensor1D) => ownLoss(loss, q, t) : loss;
+    return gradientStep(b, y, online, optimizer, { loss: lossOf, gradClipNorm: clip }).dataSync()[0];
   });
 }
 

@@ -85,6 +85,9 @@ export function tdLoss(q: tf.Tensor1D, targets: tf.Tensor1D, kind: LossKind): tf
   return tf.mean(tf.add(tf.mul(0.5, tf.square(quadratic)), tf.sub(abs, quadratic)));
 }
 
+/** A loss written by hand (notebook 04's Huber loss): Q(s, a) and the targets in, the batch's loss out. */
+export type LossFn = (q: tf.Tensor1D, targets: tf.Tensor1D) => tf.Scalar;
+
 /**
  * One gradient step moving Q(s, a) toward the targets y; returns the loss
  * before the step. Only the online network's weights move: they are the
@@ -95,10 +98,14 @@ export function gradientStep(
   y: tf.Tensor1D,
   online: tf.LayersModel,
   optimizer: tf.Optimizer,
-  o: Pick<TdOptions, "loss" | "gradClipNorm">,
+  o: { loss: LossKind | LossFn; gradClipNorm: number | null },
 ): tf.Scalar {
+  const loss = o.loss;
   const weights = online.trainableWeights.map((w) => w.read() as tf.Variable);
-  const lossFn = () => tdLoss(chosenQ(online.apply(b.states) as tf.Tensor2D, b.actions), y, o.loss);
+  const lossFn = () => {
+    const q = chosenQ(online.apply(b.states) as tf.Tensor2D, b.actions);
+    return typeof loss === "function" ? loss(q, y) : tdLoss(q, y, loss);
+  };
   const { value, grads } = tf.variableGrads(lossFn, weights);
   optimizer.applyGradients(o.gradClipNorm === null ? grads : clipByGlobalNorm(grads, o.gradClipNorm));
   return value;
