@@ -9,33 +9,17 @@ import { test, before } from "node:test";
 import assert from "node:assert/strict";
 import { initBackend, tf } from "../lib/tf";
 import { buildQNetwork, copyWeights } from "../lib/agent/q-network";
-import { emptyBatch, type Batch } from "../lib/agent/replay-memory";
 import { batchTensors, tdLoss, tdUpdate, type TdOptions } from "../lib/agent/td-update";
 import { fastGradientStep, fastUpdateUnsupported, tdLossGradient } from "../lib/agent/fast-update";
 import { makeOptimizer } from "../lib/agent/adam";
-import { makeRng, type Rng } from "../lib/random";
+import { makeRng } from "../lib/random";
+import { randomBatch, weightsOf } from "./random-batch";
 
 before(async () => {
   await initBackend();
 });
 
 const close = (a: number, b: number, tol = 1e-5) => assert.ok(Math.abs(a - b) <= tol * Math.max(1, Math.abs(b)), `${a} != ${b}`);
-
-function randomBatch(rng: Rng, n: number): Batch {
-  const b = emptyBatch(n, 6);
-  for (let i = 0; i < n * 6; i++) {
-    b.states[i] = 4 * rng.float() - 2;
-    b.nextStates[i] = 4 * rng.float() - 2;
-  }
-  for (let i = 0; i < n; i++) {
-    b.actions[i] = rng.int(3);
-    b.rewards[i] = rng.float() < 0.7 ? -1 : 0;
-    b.dones[i] = rng.float() < 0.1 ? 1 : 0;
-  }
-  return b;
-}
-
-const weightsOf = (m: tf.LayersModel) => m.getWeights().map((w) => Array.from(w.dataSync()));
 
 test("the engine's update equals the readable gradientStep, losses and weights, over 60 updates (every loss, clipping, Double DQN, both optimizers)", () => {
   for (const loss of ["mse", "huber"] as const) for (const gradClipNorm of [null, 1]) for (const doubleDqn of [false, true]) for (const flat of [true, false]) {

@@ -7,29 +7,16 @@ import { test, before } from "node:test";
 import assert from "node:assert/strict";
 import { initBackend, tf } from "../lib/tf";
 import { buildQNetwork, copyWeights } from "../lib/agent/q-network";
-import { emptyBatch, type Batch } from "../lib/agent/replay-memory";
+import type { Batch } from "../lib/agent/replay-memory";
 import { tdUpdate, type TdOptions } from "../lib/agent/td-update";
 import { makeOptimizer } from "../lib/agent/adam";
-import { makeRng, type Rng } from "../lib/random";
+import { makeRng } from "../lib/random";
 import { referenceTdUpdate } from "./reference/td-update-reference";
+import { randomBatch } from "./random-batch";
 
 before(async () => {
   await initBackend("wasm");
 });
-
-function randomBatch(rng: Rng, n: number): Batch {
-  const b = emptyBatch(n, 6);
-  for (let i = 0; i < n * 6; i++) {
-    b.states[i] = 4 * rng.float() - 2;
-    b.nextStates[i] = 4 * rng.float() - 2;
-  }
-  for (let i = 0; i < n; i++) {
-    b.actions[i] = rng.int(3);
-    b.rewards[i] = rng.float() < 0.7 ? -1 : 0;
-    b.dones[i] = rng.float() < 0.1 ? 1 : 0;
-  }
-  return b;
-}
 
 /** Largest |a - b| over a tensor, relative to the reference tensor's largest |b|. */
 function relativeDifference(a: Float32Array, b: Float32Array): number {

@@ -16,13 +16,13 @@ import { tf, initBackend, describeBackend, stopWasmThreads } from "../lib/tf";
 import { WASM_THREADS_ENV, childEnvForJobs, startWasmThreads, threadsForJobs, wasmThreadsRunning, wasmThreadsWanted } from "../lib/tf-wasm-threads";
 import { compareQLossPasses } from "../lib/tf-self-check";
 import { buildQNetwork } from "../lib/agent/q-network";
-import { emptyBatch, type Batch } from "../lib/agent/replay-memory";
 import { tdUpdate, type TdOptions } from "../lib/agent/td-update";
 import { makeOptimizer } from "../lib/agent/adam";
 import { makeRng } from "../lib/random";
 import { runNotebook } from "./notebook-runner";
 import { trainingPool, type TrainingJob } from "../lib/runs/training-pool";
 import { presets } from "../lib/train/presets";
+import { randomBatch } from "./random-batch";
 
 const ROOT = path.resolve(__dirname, "..");
 
@@ -65,28 +65,13 @@ test("the self-check's comparison: identical passes agree exactly, one value off
   assert.ok(r.worst > 1e-4);
 });
 
-function randomBatch(n: number): Batch {
-  const rng = makeRng(3);
-  const b = emptyBatch(n, 6);
-  for (let i = 0; i < n * 6; i++) {
-    b.states[i] = 4 * rng.float() - 2;
-    b.nextStates[i] = 4 * rng.float() - 2;
-  }
-  for (let i = 0; i < n; i++) {
-    b.actions[i] = rng.int(3);
-    b.rewards[i] = -1;
-    b.dones[i] = rng.float() < 0.1 ? 1 : 0;
-  }
-  return b;
-}
-
 /** 10 updates of `improved`'s size and update (Huber, clipping, Double DQN): the losses and the final weights. */
 function trainALittle(): { losses: number[]; weights: Float32Array[] } {
   const o: TdOptions = { gamma: 0.99, loss: "huber", doubleDqn: true, gradClipNorm: 10 };
   const online = buildQNetwork({ hiddenLayers: [256, 256], seed: 5 });
   const target = buildQNetwork({ hiddenLayers: [256, 256], seed: 6 });
   const optimizer = makeOptimizer(1e-3);
-  const batch = randomBatch(128);
+  const batch = randomBatch(makeRng(3), 128);
   const losses: number[] = [];
   for (let u = 0; u < 10; u++) losses.push(tdUpdate(batch, online, target, optimizer, o));
   const weights = online.getWeights().map((w) => Float32Array.from(w.dataSync()));

@@ -5,12 +5,12 @@ import { initBackend, tf } from "../lib/tf";
 import { train, type EpisodeRecord } from "../lib/train/trainer";
 import { presets } from "../lib/train/presets";
 import { resolveConfig } from "../lib/train/config";
+import { weightsOf } from "./random-batch";
 
 before(async () => {
   await initBackend();
 });
 
-const weightsOf = (m: tf.LayersModel) => m.getWeights().map((w) => Array.from(w.dataSync()));
 /** The lesson's chapter settings on a small network and short episodes, for speed. */
 const small = { hiddenLayers: [16], maxStepsPerEpisode: 60, batchSize: 64 };
 
