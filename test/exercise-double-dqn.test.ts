@@ -7,6 +7,7 @@ import { test, before } from "node:test";
 import assert from "node:assert/strict";
 import { initBackend, tf } from "../lib/tf";
 import { checkDoubleDqnValues, libraryDoubleDqnValues, type DoubleDqnValuesFn } from "../lib/exercises/double-dqn";
+import { expectRight, expectWrong } from "./exercise-answers";
 
 before(async () => {
   await initBackend();
@@ -29,12 +30,7 @@ test("chapter 4, Double DQN: right answers pass however they are written, leavin
     ["plain numbers, back to a tensor", f((m, b, s) => { const qm = Q(m, s).arraySync(), qb = Q(b, s).arraySync(); return tf.tensor1d(qm.map((r, i) => qb[i][r.indexOf(Math.max(...r))])); })],
     ["in its own tidy", f((m, b, s) => tf.tidy(() => pickValue(m, b, s)))],
   ];
-  const before = tf.memory().numTensors;
-  for (const [name, fn] of right) {
-    const c = checkDoubleDqnValues(fn);
-    assert.equal(c.ok, true, `${name}: ${c.message}`);
-  }
-  assert.equal(tf.memory().numTensors, before, "no tensor leaks");
+  expectRight(checkDoubleDqnValues, right, { tensors: true });
 });
 
 test("chapter 4, Double DQN: each wrong answer is refused with a hint naming its slip, leaving no tensor behind", () => {
@@ -60,13 +56,5 @@ test("chapter 4, Double DQN: each wrong answer is refused with a hint naming its
     ["noisy", f((m, b, s) => pickValue(m, b, s).add(0.01 * ++calls)), /should be/],
     ["a throw", f(() => { throw new Error("argMax is not a function"); }), /threw: argMax is not a function/],
   ];
-  assert.ok(wrong.length >= 15);
-  const before = tf.memory().numTensors;
-  for (const [name, fn, hint] of wrong) {
-    const c = checkDoubleDqnValues(fn);
-    assert.equal(c.ok, false, `${name} passed`);
-    assert.match(c.message, /^Not yet: /, name);
-    assert.match(c.message, hint, `${name}: ${c.message}`);
-  }
-  assert.equal(tf.memory().numTensors, before, "no tensor leaks");
+  expectWrong(checkDoubleDqnValues, wrong, { tensors: true });
 });

@@ -6,6 +6,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { checkEpsilonSchedule, libraryEpsilonAt, type EpsilonScheduleFn } from "../lib/exercises/epsilon-schedule";
 import { epsilonAt } from "../lib/train/schedule";
+import { expectRight, expectWrong } from "./exercise-answers";
 
 test("chapter 4, epsilon: right schedules pass however they are written", () => {
   const right: [string, EpsilonScheduleFn][] = [
@@ -16,11 +17,7 @@ test("chapter 4, epsilon: right schedules pass however they are written", () => 
     ["CleanRL's linear_schedule", (t, s, e, d) => { const slope = (e - s) / d; return Math.max(slope * t + s, e); }],
     ["interpolation weights", (t, s, e, d) => { const f = Math.min(t / d, 1); return (1 - f) * s + f * e; }],
   ];
-  for (const [name, fn] of right) {
-    const c = checkEpsilonSchedule(fn);
-    assert.equal(c.ok, true, `${name}: ${c.message}`);
-    assert.match(c.message, /^Correct: /);
-  }
+  expectRight(checkEpsilonSchedule, right);
 });
 
 test("chapter 4, epsilon: each wrong schedule is refused with a hint naming its slip", () => {
@@ -51,12 +48,6 @@ test("chapter 4, epsilon: each wrong schedule is refused with a hint naming its 
     ["a throw", () => { throw new Error("boom"); }, /threw: boom/],
     ["NaN", (t, s, e) => s + (e - s) * t / (undefined as unknown as number), /NaN usually means/],
   ];
-  assert.ok(wrong.length >= 15);
-  for (const [name, fn, hint] of wrong) {
-    const c = checkEpsilonSchedule(fn);
-    assert.equal(c.ok, false, `${name} passed`);
-    assert.match(c.message, /^Not yet: /, name);
-    assert.match(c.message, hint, `${name}: ${c.message}`);
-  }
+  expectWrong(checkEpsilonSchedule, wrong);
   assert.match(checkEpsilonSchedule(42 as unknown as EpsilonScheduleFn).message, /must be a function/);
 });

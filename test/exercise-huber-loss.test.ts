@@ -6,6 +6,7 @@ import { test, before } from "node:test";
 import assert from "node:assert/strict";
 import { initBackend, tf } from "../lib/tf";
 import { checkHuberLoss, libraryHuberLoss, type HuberLossFn } from "../lib/exercises/huber-loss";
+import { expectRight, expectWrong } from "./exercise-answers";
 
 before(async () => {
   await initBackend();
@@ -24,12 +25,7 @@ test("chapter 4, Huber loss: right answers pass however they are written, leavin
     ["quadratic + linear parts", perError((_e, a) => { const quad = tf.minimum(a, 1); return quad.square().mul(0.5).add(a.sub(quad)); })],
     ["a sum divided by n", f((q, y) => { const a = q.sub(y).abs(); const m = tf.minimum(a, 1); return m.square().div(2).add(a).sub(m).sum().div(q.size); })],
   ];
-  const before = tf.memory().numTensors;
-  for (const [name, fn] of right) {
-    const c = checkHuberLoss(fn);
-    assert.equal(c.ok, true, `${name}: ${c.message}`);
-  }
-  assert.equal(tf.memory().numTensors, before, "no tensor leaks");
+  expectRight(checkHuberLoss, right, { tensors: true });
 });
 
 test("chapter 4, Huber loss: each wrong answer is refused with a hint naming its slip, leaving no tensor behind", () => {
@@ -57,13 +53,5 @@ test("chapter 4, Huber loss: each wrong answer is refused with a hint naming its
     ["disposes its input", f((q, y) => { const l = libraryHuberLoss(q, y); y.dispose(); return l; }), /disposed one of its inputs/],
     ["a throw", f(() => { throw new Error("shapes do not match"); }), /threw: shapes do not match/],
   ];
-  assert.ok(wrong.length >= 15);
-  const before = tf.memory().numTensors;
-  for (const [name, fn, hint] of wrong) {
-    const c = checkHuberLoss(fn);
-    assert.equal(c.ok, false, `${name} passed`);
-    assert.match(c.message, /^Not yet: /, name);
-    assert.match(c.message, hint, `${name}: ${c.message}`);
-  }
-  assert.equal(tf.memory().numTensors, before, "no tensor leaks");
+  expectWrong(checkHuberLoss, wrong, { tensors: true });
 });

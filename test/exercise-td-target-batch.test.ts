@@ -7,6 +7,7 @@ import { test, before } from "node:test";
 import assert from "node:assert/strict";
 import { initBackend, tf } from "../lib/tf";
 import { checkTdTargetBatch, libraryTdTargetBatch, type TdTargetBatchFn } from "../lib/exercises/td-target-batch";
+import { expectRight, expectWrong } from "./exercise-answers";
 
 before(async () => {
   await initBackend();
@@ -23,12 +24,7 @@ test("chapter 4, TD targets: right answers pass however they are written, leavin
     ["gamma as a scalar tensor", f((r, q, d, g) => tf.addN([r, tf.mul(tf.scalar(g), q).mul(tf.sub(1, d))]))],
     ["inside its own tf.tidy", f((r, q, d, g) => tf.tidy(() => r.add(q.mul(d.neg().add(1)).mul(g))))],
   ];
-  const before = tf.memory().numTensors;
-  for (const [name, fn] of right) {
-    const c = checkTdTargetBatch(fn);
-    assert.equal(c.ok, true, `${name}: ${c.message}`);
-  }
-  assert.equal(tf.memory().numTensors, before, "no tensor leaks");
+  expectRight(checkTdTargetBatch, right, { tensors: true });
 });
 
 test("chapter 4, TD targets: each wrong answer is refused with a hint naming its slip, leaving no tensor behind", () => {
@@ -59,14 +55,6 @@ test("chapter 4, TD targets: each wrong answer is refused with a hint naming its
     ["random", f((r, q, d, g) => libraryTdTargetBatch(r, q, d, g).add(calls++)), /other targets when asked again/],
     ["NaN", f((r) => r.div(0).mul(0)), /gave NaN/],
   ];
-  assert.ok(wrong.length >= 15);
-  const before = tf.memory().numTensors;
-  for (const [name, fn, hint] of wrong) {
-    const c = checkTdTargetBatch(fn);
-    assert.equal(c.ok, false, `${name} passed`);
-    assert.match(c.message, /^Not yet: /, name);
-    assert.match(c.message, hint, `${name}: ${c.message}`);
-  }
-  assert.equal(tf.memory().numTensors, before, "no tensor leaks");
+  expectWrong(checkTdTargetBatch, wrong, { tensors: true });
   assert.match(checkTdTargetBatch(null as unknown as TdTargetBatchFn).message, /must be a function/);
 });
