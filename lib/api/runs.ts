@@ -15,7 +15,7 @@ export { presetTable, runTable, runRow, presetRows } from "../runs/compare";
 export { compareRunsFigure, compareEvaluationsFigure } from "../viz/run-figures";
 export type { RunRow, PresetRow } from "../runs/compare";
 export type { TrainingPool, TrainingJob, PoolTrainOptions } from "../runs/training-pool";
-export type { JobResult } from "../runs/command-line-jobs";
+export type { JobResult } from "../runs/jobs";
 
 /** Saves a training result as a run folder, its chart included (see runs/saved-run.ts). */
 export function saveRun(result: TrainResult, dir: string, opts: { preset: string; overrides?: Record<string, unknown> }): Promise<string> {
@@ -29,7 +29,7 @@ export function saveNotebookRun(name: string, preset: string, result: TrainResul
 
 /** The notebooks' pool: live status lines, and the chart of the runs finished so far. */
 export function trainingPool(opts: { jobs?: number } = {}): TrainingPool {
-  return plainTrainingPool({ ...opts, display: liveRuns, chart: (runs) => compareRunsFigure(runs, "finished runs: 100-episode average") });
+  return plainTrainingPool({ ...opts, display: liveRuns, chart: (runs) => compareRunsFigure(runs, "finished runs: 100-episode average"), runChart });
 }
 
 /** A run's chart.html and chart.svg (plotly.js from the CDN), drawn by lib/viz and passed to lib/runs, which does not draw. */
