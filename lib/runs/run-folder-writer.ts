@@ -25,7 +25,7 @@ import type { Evaluation } from "../train/periodic-eval";
 import { modelFiles, writeModelFiles } from "../agent/model-io";
 import { describeBackend, initBackend } from "../tf";
 import { FILES, type EvaluationLine, type RunEvaluation, type RunMeta, type RunStart, type RunStatus, type RunSummary } from "./format";
-import { alignEpisodeLog, alignEvaluationLog, EpisodeLog, writeJsonFile } from "./write";
+import { alignEpisodeLog, alignEvaluationLog, createRunFolder, EpisodeLog, writeJsonFile } from "./write";
 import { readEpisodeLog, readRun } from "./read";
 import { isCut, runStatus, runSummary } from "./summary";
 import { commandLine, newRunMeta, packageVersion } from "./meta";
@@ -159,13 +159,14 @@ function modelMetadata(meta: RunMeta, c: TrainConfig, status: RunStatus, r: Trai
 }
 
 /**
- * Writes a finished result into `dir` as a complete run folder (an empty or
- * new scratch folder: saveRun swaps it in whole). Training seconds stand in
+ * Writes a finished result into `dir` as a complete run folder (a new or
+ * empty folder, refused otherwise; saveRun's scratch folder, swapped in whole). Training seconds stand in
  * for the wall clock: monitor.csv's t_start is when this result's training began.
  */
 export async function writeRunFolder(dir: string, result: TrainResult, o: { preset: string; overrides?: Record<string, unknown>; chart?: RunChart; chartTitle?: string }): Promise<RunSummary> {
   const c = result.config;
   const meta = newRunMeta({ preset: o.preset, overrides: o.overrides ?? {}, seed: c.seed });
+  createRunFolder(dir);
   const tStart = nowSeconds() - (result.records[result.records.length - 1]?.seconds ?? 0);
   const writer = new RunFolderWriter(dir, c, meta, { tStart, evaluations: result.evaluations.length > 0 });
   try {
