@@ -128,5 +128,6 @@ test("a config holding a function is refused with what is allowed, before any jo
   const custom: Job = { ...job("ok", join(dir, "ok"), small(1)), name: "custom", dir: join(dir, "custom"), config: configToJson(mine) };
   assert.throws(() => runJobs({ jobs: [job("ok", join(dir, "ok"), small(1)), custom], concurrency: 2, events: {} }), /^RangeError: job "custom": config\.reward is a function written in this kernel/);
   assert.throws(() => runJobs({ jobs: [{ ...job("ok", join(dir, "ok"), small(1)), config: { ...configToJson(small(1)), gamma: 7 } }], concurrency: 1, events: {} }), /^RangeError: job "ok": config\.gamma must be/);
+  assert.throws(() => runJobs({ jobs: [job("ok", join(dir, "ok"), small(1))], concurrency: 0, events: {} }), /^RangeError: jobs at once must be a whole number >= 1, got 0$/);
   assert.equal(existsSync(dir) ? readdirSync(dir).length : 0, 0, "no job started");
 });

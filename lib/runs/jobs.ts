@@ -220,6 +220,7 @@ export interface Jobs {
 
 /** Starts the jobs, `concurrency` at a time. Every job is checked first: a bad one throws before any starts. */
 export function runJobs(o: JobsOptions): Jobs {
+  if (!Number.isSafeInteger(o.concurrency) || o.concurrency < 1) throw new RangeError(`jobs at once must be a whole number >= 1, got ${JSON.stringify(o.concurrency)}`);
   for (const job of o.jobs) checkJob(job);
   const workers = new Set<ChildProcess>();
   let stopped = false;
