@@ -136,6 +136,25 @@ export function replaceFolder(dir: string, fill: (tmp: string) => void): void {
   swapFolderIn(tmp, dir);
 }
 
+/** replaceFolder with a `fill` that awaits (a model's files are made asynchronously). */
+export async function replaceFolderAsync(dir: string, fill: (tmp: string) => Promise<unknown>): Promise<void> {
+  const tmp = tmpName(dir);
+  try {
+    rmSync(tmp, { recursive: true, force: true });
+    mkdirSync(dirname(dir), { recursive: true });
+    mkdirSync(tmp);
+  } catch (e) {
+    throw fileError(e, tmp, "create");
+  }
+  try {
+    await fill(tmp);
+  } catch (e) {
+    rmSync(tmp, { recursive: true, force: true });
+    throw e;
+  }
+  swapFolderIn(tmp, dir);
+}
+
 /**
  * Puts the finished folder `tmp` in place of `dir` (replaceFolder's last
  * step, also for a folder another process filled): the old `dir` is renamed

@@ -3,7 +3,14 @@
  * shown: the command line's progress and results, and the notebooks' status
  * lines. One clock format everywhere: m:ss, or h:mm:ss from an hour on.
  */
-import type { EpisodeRecord } from "./train/trainer";
+/** The fields of an episode record (lib/train's EpisodeRecord) that lines show; declared here, as this module sits below lib/train. */
+export interface ShownEpisode {
+  episode: number;
+  return: number;
+  average100: number;
+  epsilon: number;
+  seconds: number;
+}
 
 /** Elapsed seconds as m:ss, or h:mm:ss from an hour on (whole seconds, rounded down). */
 export function clock(seconds: number): string {
@@ -35,12 +42,12 @@ export function pyFixed(x: number, digits = 3): string {
 }
 
 /** The lesson's line, exactly: `[Episode N] Reward : r, Average reward : avg`. */
-export function lessonLine(record: EpisodeRecord): string {
+export function lessonLine(record: ShownEpisode): string {
   return `[Episode ${record.episode}] Reward : ${pyFixed(record.return)}, Average reward : ${pyFixed(record.average100)}`;
 }
 
 /** One status line: episode, return, 100-episode average, epsilon, recent episodes per second, elapsed time. */
-export function statusLine(records: readonly EpisodeRecord[], solvedAt?: number): string {
+export function statusLine(records: readonly ShownEpisode[], solvedAt?: number): string {
   const r = records[records.length - 1];
   if (r === undefined) return "training: no episode finished yet";
   const prev = records[Math.max(0, records.length - 21)]; // rate over the last 20 episodes

@@ -1,6 +1,12 @@
 /** Running the command line as a real child process, for the tests that signal it, race it or fill its disk. */
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
-import { cliCommand } from "../lib/runs/command-line-jobs";
+import { join } from "node:path";
+import { pathToFileURL } from "node:url";
+
+/** How to start the command line in a new process: node with tsx's loader, on lib/cli.ts (as `npm start` runs it). */
+export function cliCommand(): { command: string; args: string[] } {
+  return { command: process.execPath, args: ["--import", pathToFileURL(require.resolve("tsx")).href, join(__dirname, "..", "lib", "cli.ts")] };
+}
 
 export interface Ran {
   code: number | null;

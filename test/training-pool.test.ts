@@ -1,6 +1,6 @@
 /**
- * trainingPool: independent trainings side by side, each the command line's
- * `train` in a child process. Checked for real: the runs overlap in time with
+ * trainingPool: independent trainings side by side, each a worker of
+ * lib/runs/jobs.ts in a child process. Checked for real: the runs overlap in time with
  * two at once and do not with one; each child trains exactly what train()
  * trains in this process; a rerun replaces our earlier run folder whole; a
  * stop (SIGINT, as the stop button sends) ends every running job as
@@ -125,7 +125,7 @@ test("bad jobs are refused with what is allowed, before anything starts", async 
     [[{ ...ok("x"), name: "" }], /name must be a name that is not empty/],
     [[{ ...ok("x"), name: "a\nb" }], /name must be one line of text/],
     [[{ ...ok("x"), dir: "" }], /dir must be a folder name/],
-    [[{ ...ok("x"), config: { reward: () => 0 } }], /its reward must be a named one \("env" or "tipHeight"\), not a function/],
+    [[{ ...ok("x"), config: { reward: () => 0 } }], /^RangeError: job "x": config\.reward is a function written in this kernel; a job runs in its own process and can only take a named reward: one of "env", "tipHeight", "carEnergy"; train it in the kernel with dqn\.train/],
     [[{ ...ok("x"), preset: "chapter9" }], /unknown preset "chapter9"; the presets are: naive, replay/],
   ];
   for (const [jobs, message] of cases) await assert.rejects(trainingPool().train(jobs as TrainingJob[]), message);
@@ -138,13 +138,14 @@ test("bad jobs are refused with what is allowed, before anything starts", async 
   assert.deepEqual(readdirSync(dir), ["theirs"], "no job started");
 });
 
-test("a job's command line: the nearest preset, --set for each changed field, the seed and budgets as flags", () => {
+test("a job for its worker: the nearest preset, the changed fields as overrides, the resolved config as JSON", () => {
   assert.equal(nearestPreset({ ...presets.improved, doubleDqn: true }), "improved");
   assert.equal(nearestPreset(presets.tipHeight), "tipHeight");
-  const job = trainingJob({ name: "x", config: { ...presets.improved, learningRate: 6.3e-3, reward: "tipHeight", seed: 7, maxEnvSteps: 25_000 }, dir: "runs/x" }, { evalEpisodes: 0 });
+  const config = { ...presets.improved, learningRate: 6.3e-3, reward: "tipHeight" as const, seed: 7, maxEnvSteps: 25_000 };
+  const job = trainingJob({ name: "x", config, dir: "runs/x" }, { evalEpisodes: 0 });
   assert.equal(job.preset, "improved");
-  const sets = job.args.flatMap((a, i) => (job.args[i - 1] === "--set" ? [a] : [])).sort();
-  assert.deepEqual(sets, ["learningRate=0.0063", 'reward="tipHeight"']);
-  const flag = (f: string) => job.args[job.args.indexOf(f) + 1];
-  assert.deepEqual([flag("--seed"), flag("--steps"), flag("--label"), flag("--out"), flag("--preset")], ["7", "25000", "x", "runs/x", "improved"]);
+  assert.deepEqual(job.overrides, { learningRate: 6.3e-3, reward: "tipHeight" }, "the seed and budgets are not overrides");
+  assert.deepEqual(job.config, configToJson(resolveConfig(config)), "the worker is sent the resolved config, field for field");
+  assert.deepEqual(JSON.parse(JSON.stringify(job)), job, "all of it plain JSON");
+  assert.deepEqual([job.seed, job.label, job.dir, job.evalEpisodes], [7, "x", "runs/x", 0]);
 });

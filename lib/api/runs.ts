@@ -1,7 +1,7 @@
 /** `dqn.runs`: saved runs (the command line's and the notebooks') and comparing them; the charts from lib/viz are put in here. */
 import { saveRun as saveRunFolder, saveNotebookRun as saveNotebookRunFolder } from "../runs/saved-run";
 import { trainingPool as plainTrainingPool, type TrainingPool } from "../runs/training-pool";
-import type { RunSummary } from "../runs/format";
+import type { RunChart } from "../runs/run-folder-writer";
 import type { TrainResult } from "../train/trainer";
 import { compareRunsFigure } from "../viz/run-figures";
 import { writeRunChart } from "../viz/run-pages";
@@ -15,7 +15,7 @@ export { presetTable, runTable, runRow, presetRows } from "../runs/compare";
 export { compareRunsFigure, compareEvaluationsFigure } from "../viz/run-figures";
 export type { RunRow, PresetRow } from "../runs/compare";
 export type { TrainingPool, TrainingJob, PoolTrainOptions } from "../runs/training-pool";
-export type { JobResult } from "../runs/command-line-jobs";
+export type { JobResult } from "../runs/jobs";
 
 /** Saves a training result as a run folder, its chart included (see runs/saved-run.ts). */
 export function saveRun(result: TrainResult, dir: string, opts: { preset: string; overrides?: Record<string, unknown> }): Promise<string> {
@@ -29,7 +29,8 @@ export function saveNotebookRun(name: string, preset: string, result: TrainResul
 
 /** The notebooks' pool: live status lines, and the chart of the runs finished so far. */
 export function trainingPool(opts: { jobs?: number } = {}): TrainingPool {
-  return plainTrainingPool({ ...opts, display: liveRuns, chart: (runs) => compareRunsFigure(runs, "finished runs: 100-episode average") });
+  return plainTrainingPool({ ...opts, display: liveRuns, chart: (runs) => compareRunsFigure(runs, "finished runs: 100-episode average"), runChart });
 }
 
-const runChart = (dir: string, title: string, result: TrainResult, summary: RunSummary) => void writeRunChart(dir, title, result.records, summary, "cdn", result.evaluations);
+/** A run's chart.html and chart.svg (plotly.js from the CDN), drawn by lib/viz and passed to lib/runs, which does not draw. */
+const runChart: RunChart = (dir, title, run) => writeRunChart(dir, title, run.records, run.summary, "cdn", run.evaluations);

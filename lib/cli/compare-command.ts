@@ -1,5 +1,6 @@
 /**
- * `compare`: every preset x seed as its own `train` job, several at a time,
+ * `compare`: every preset x seed as a job of lib/runs/jobs.ts (a worker
+ * process training it as `train` would), several at a time,
  * each into a run folder under one compare folder; then the report over
  * them (report.html, report.svg) and compare.json saying what was run.
  */
@@ -13,7 +14,8 @@ import { claimNewFolder, writeJsonFile } from "../runs/write";
 import { LOCK_FILE, lockRunFolder } from "../runs/lock";
 import { fileError } from "../files";
 import { asUsage, EXIT, UsageError } from "./errors";
-import { runPool, type Job, type JobResult, type Pool } from "../runs/command-line-jobs";
+import { makeJob, runJobs, type Job, type JobResult, type Jobs } from "../runs/jobs";
+import { runChart } from "./run-training";
 import { makeCompareProgress } from "./compare-progress";
 import { presetTableMarkdown, writeReport, type ReportFiles } from "./report";
 import { StopRequests } from "./signals";
@@ -88,21 +90,22 @@ function checkConfigs(flags: CompareFlags): void {
   }
 }
 
+/** Every preset x seed as a job of lib/runs/jobs.ts: the config resolved here, as `train --preset P --seed S` would resolve it. */
 function makeJobs(flags: CompareFlags, dir: string): Job[] {
-  const common = [
-    "--json", "--eval-episodes", String(flags.evalEpisodes), "--plotly", "cdn", // the report carries plotly.js; each run's chart loads it from the CDN
-    ...(flags.episodes !== undefined ? ["--episodes", String(flags.episodes)] : []),
-    ...(flags.steps !== undefined ? ["--steps", String(flags.steps)] : []),
-    // As JSON, strings too: a string field that looks like a number stays a string.
-    ...Object.entries(flags.set ?? {}).flatMap(([k, v]) => ["--set", `${k}=${JSON.stringify(v)}`]),
-  ];
-  return flags.presets.flatMap((preset) =>
-    flags.seeds.map((seed) => {
-      const runDir = join(dir, `${preset}-seed${seed}`);
-      const env = flags.env !== undefined ? ["--env", flags.env] : [];
-      return { name: `${preset} seed ${seed}`, preset, seed, dir: runDir, args: ["train", "--preset", preset, ...env, "--seed", String(seed), "--out", runDir, ...common] };
-    }),
-  );
+  const line = commandLine();
+  return flags.presets.flatMap((preset) => {
+    const set = withEnv(flags.env, preset, flags.set ?? {});
+    return flags.seeds.map((seed) => {
+      const config = asUsage(() =>
+        resolveConfig({
+          ...presetConfig(preset), ...set, seed,
+          ...(flags.episodes !== undefined ? { maxEpisodes: flags.episodes } : {}),
+          ...(flags.steps !== undefined ? { maxEnvSteps: flags.steps } : {}),
+        }),
+      );
+      return makeJob({ name: `${preset} seed ${seed}`, config, preset, overrides: set, dir: join(dir, `${preset}-seed${seed}`), evalEpisodes: flags.evalEpisodes, commandLine: line });
+    });
+  });
 }
 
 /** Runs the comparison; used by the `compare` command and by `npm run bench -- --compare`. */
@@ -137,7 +140,7 @@ async function compareInto(dir: string, flags: CompareFlags, opts: { progress?: 
 
   const progress = makeCompareProgress(jobs, opts.progress ?? "auto");
   progress.note(`compare: ${jobs.length} jobs (${flags.presets.join(", ")} x seeds ${flags.seeds.join(", ")}), ${concurrency} at a time, in ${shown(dir)}`);
-  let pool: Pool | null = null;
+  let pool: Jobs | null = null;
   const stops = new StopRequests((signal) => pool?.stop(signal));
   stops.onStop((signal) => {
     progress.note(`${signal}: stopping every job after its current step; each saves itself as interrupted (again to quit at once)`);
@@ -146,7 +149,8 @@ async function compareInto(dir: string, flags: CompareFlags, opts: { progress?: 
   const t0 = performance.now();
   let results: JobResult[];
   try {
-    pool = runPool({ jobs, concurrency, events: progress });
+    // Each run's chart loads plotly.js from the CDN; the report carries it (--plotly).
+    pool = runJobs({ jobs, concurrency, events: progress, chart: runChart("cdn") });
     results = await pool.done;
   } finally {
     progress.end();

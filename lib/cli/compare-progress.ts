@@ -6,7 +6,7 @@
  */
 import { MultiBar, type SingleBar } from "cli-progress";
 import type { EpisodeRecord } from "../train/trainer";
-import { resultLine, type Job, type JobEvents, type JobResult } from "../runs/command-line-jobs";
+import { resultLine, type Job, type JobEvents, type JobResult } from "../runs/jobs";
 import type { RunStart } from "./progress";
 import { clock } from "../text-format";
 import { maxOf } from "../extent";

@@ -14,20 +14,11 @@ import { clock, lessonLine, statusLine } from "../text-format";
 export type ProgressMode = "bar" | "lines" | "lesson" | "json" | "quiet";
 
 import type { RunStart } from "../runs/format";
+import type { RunProgress } from "../runs/run-folder-writer";
 export type { RunStart };
 
-export interface TrainProgress {
-  start(info: RunStart): void;
-  episode(record: EpisodeRecord): void;
-  /** A periodic greedy evaluation finished (config.evalEvery); optional. */
-  evaluation?(e: Evaluation): void;
-  /** A stop was requested (Ctrl-C): say that the run is being saved. */
-  stopping(signal: string): void;
-  /** Training ended: release the terminal before the final lines. */
-  end(): void;
-  /** Whether final lines should be human text (false in json mode). */
-  readonly human: boolean;
-}
+/** How a run reports as it goes: the run folder writer's progress hooks. */
+export type TrainProgress = RunProgress;
 
 const write = (line: string) => process.stdout.write(`${line}\n`);
 

@@ -279,7 +279,7 @@ async function runPlan(plan: Plan, flags: TrainFlags, stops: StopRequests): Prom
     return stops.exitCode() ?? EXIT.SIGINT;
   }
   if (mode !== "json") info(`acrobot-dqn ${packageVersion()}: ${describeBackend()}`);
-  // A compare job: if the compare process dies, its IPC channel closes; stop and save as if told to.
+  // Started by a parent process with an IPC channel: if the parent dies, the channel closes; stop and save as if told to.
   if (process.send !== undefined) {
     process.once("disconnect", () => stops.received === null && stops.request("SIGTERM"));
     process.channel?.unref();

@@ -49,6 +49,10 @@ export class MonitorLog {
   append(r: Pick<EpisodeRecord, "envReturn" | "steps">, at = nowSeconds()): void {
     this.log.appendLine(monitorRow(r, at - this.tStart));
   }
+  /** A row `t` seconds after t_start (a finished result written afterwards: its training seconds). */
+  appendSince(r: Pick<EpisodeRecord, "envReturn" | "steps">, t: number): void {
+    this.log.appendLine(monitorRow(r, t));
+  }
   close(): void {
     this.log.close();
   }

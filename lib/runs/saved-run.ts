@@ -13,18 +13,13 @@ import { existsSync, readdirSync, statSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { runsRoot } from "../paths";
 import type { TrainResult } from "../train/trainer";
-import type { RunSummary } from "./format";
-import { configToJson } from "../train/config";
-import { modelFiles, writeModelFiles } from "../agent/model-io";
-import { recoverFolder, replaceFolder, writeFileChecked } from "../files";
+import { recoverFolder, replaceFolderAsync } from "../files";
 import { FILES } from "./format";
 import { isRunFileName } from "./write";
-import { runStatus, runSummary } from "./summary";
 import { isRunFolder, readRun, type Run } from "./read";
-import { newRunMeta } from "./meta";
 import { lockRunFolder } from "./lock";
 import { checkOwned } from "./owned";
-import { monitorHeader, monitorRow, nowSeconds } from "./monitor";
+import { chartTitle, writeRunFolder, type RunChart } from "./run-folder-writer";
 
 /** Throws unless `dir` is missing, empty, or a run folder of ours holding nothing but a run's files. */
 export function checkReplaceable(dir: string): void {
@@ -42,36 +37,18 @@ export function checkReplaceable(dir: string): void {
 }
 
 /**
- * Writes `result` as a complete run folder at `dir`. An earlier run folder
- * there is replaced whole; anything else there is refused (see checkReplaceable).
+ * Writes `result` as a complete run folder at `dir` (through the one writer,
+ * run-folder-writer.ts, into a scratch folder swapped in whole). An earlier
+ * run folder there is replaced whole; anything else there is refused (see
+ * checkReplaceable). `chart`: lib/viz's, passed in by lib/api (runs/ does not draw).
  */
-/** Draws a run's chart into its folder from its result (lib/viz/run-pages.ts's writeRunChart, passed in by lib/api: runs/ does not draw). */
-export type RunChartWriter = (dir: string, title: string, result: TrainResult, summary: RunSummary) => void;
-
-export async function saveRun(result: TrainResult, dir: string, opts: { preset: string; overrides?: Record<string, unknown>; chart?: RunChartWriter }): Promise<string> {
+export async function saveRun(result: TrainResult, dir: string, opts: { preset: string; overrides?: Record<string, unknown>; chart?: RunChart }): Promise<string> {
   if (typeof dir !== "string" || dir.trim() === "") throw new RangeError("saveRun needs a folder name, e.g. runs/notebooks/my-run");
   if (!existsSync(dir) || isRunFolder(dir)) recoverFolder(dir); // what an earlier save killed half way left beside it
   checkReplaceable(dir);
   const lock = existsSync(dir) ? lockRunFolder(dir, "saveRun") : null; // not while a command-line run writes it
   try {
-    const c = result.config;
-    const model = await modelFiles(result.model, { preset: opts.preset, solved: result.solved });
-    replaceFolder(dir, (tmp) => {
-      writeFileChecked(join(tmp, FILES.config), `${JSON.stringify(configToJson(c), null, 2)}\n`);
-      writeFileChecked(join(tmp, FILES.meta), `${JSON.stringify(newRunMeta({ preset: opts.preset, overrides: opts.overrides ?? {}, seed: c.seed }), null, 2)}\n`);
-      writeFileChecked(join(tmp, FILES.episodes), result.records.map((r) => `${JSON.stringify(r)}\n`).join(""));
-      // Training seconds stand in for the wall clock: t_start is when this result's training began.
-      const tStart = nowSeconds() - (result.records[result.records.length - 1]?.seconds ?? 0);
-      writeFileChecked(join(tmp, FILES.monitor), `${[monitorHeader(tStart), ...result.records.map((r) => monitorRow(r, r.seconds))].join("\n")}\n`);
-      if (result.evaluations.length > 0) writeFileChecked(join(tmp, FILES.evaluations), result.evaluations.map((e) => `${JSON.stringify(e)}\n`).join(""));
-      const summary = runSummary({
-        status: runStatus(result), stopReason: result.stopReason, message: result.message, records: result.records, config: c,
-        solvedAtEpisode: result.solvedAtEpisode, envSteps: result.envSteps, seconds: result.seconds, evaluation: null, checkpointEpisode: null,
-      });
-      writeFileChecked(join(tmp, FILES.summary), `${JSON.stringify(summary, null, 2)}\n`);
-      writeModelFiles(model, join(tmp, FILES.model));
-      opts.chart?.(tmp, `${opts.preset}, seed ${c.seed}`, result, summary);
-    });
+    await replaceFolderAsync(dir, (tmp) => writeRunFolder(tmp, result, { preset: opts.preset, overrides: opts.overrides, chart: opts.chart, chartTitle: chartTitle(opts.preset, result.config.seed) }));
   } finally {
     lock?.release();
   }
@@ -92,7 +69,7 @@ function notebookRunDir(name: string): string {
 }
 
 /** Saves a notebook's run as runs/notebooks/NAME (replacing an earlier run of that name). */
-export async function saveNotebookRun(name: string, preset: string, result: TrainResult, chart?: RunChartWriter): Promise<string> {
+export async function saveNotebookRun(name: string, preset: string, result: TrainResult, chart?: RunChart): Promise<string> {
   return saveRun(result, notebookRunDir(name), { preset, chart });
 }
 

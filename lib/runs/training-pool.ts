@@ -1,7 +1,7 @@
 /**
- * Independent trainings side by side, one per core: each is the command
- * line's `train` in a process of its own (see command-line-jobs.ts), so two runs really
- * use two cores, and each writes an ordinary run folder. While they run, one
+ * Independent trainings side by side, one per core: each is a worker of
+ * jobs.ts in a process of its own, so two runs really use two cores, and
+ * each writes an ordinary run folder. While they run, one
  * status line per run and a chart redrawn as runs finish; the stop button
  * stops them all, and each stopped run saves itself as interrupted.
  *
@@ -23,7 +23,8 @@ import type { EpisodeRecord } from "../train/trainer";
 import { stopRequest, type StopRequest } from "../train/stop-request";
 import { statusLine } from "../text-format";
 import { lockHolder } from "./lock";
-import { resultText, runPool, type Job, type JobEvents, type JobResult, type Pool } from "./command-line-jobs";
+import { resultText, runJobs, type Job, type JobEvents, type JobResult, type Jobs } from "./jobs";
+import type { RunChart } from "./run-folder-writer";
 import { isRunFolder, readRun, type Run } from "./read";
 import { checkReplaceable } from "./saved-run";
 import { trainingJob, type TrainingJob } from "./training-job";
@@ -53,6 +54,8 @@ export interface TrainingPoolOptions {
   display?: (names: readonly string[], o: { chart: boolean }) => PoolDisplay;
   /** The chart when a `train` call names none; default: none. */
   chart?: (runs: Run[]) => Figure;
+  /** Draws each run's own chart into its folder (lib/viz's writeRunChart, passed in by lib/api); default: none. */
+  runChart?: RunChart;
 }
 
 export interface PoolTrainOptions {
@@ -188,7 +191,7 @@ export function trainingPool(opts: TrainingPoolOptions = {}): TrainingPool {
       const prepared = prepare(specs, checkEvalEpisodes(o.evalEpisodes ?? 0));
       const chartOf = o.chart === false ? null : (o.chart ?? opts.chart ?? null);
       const view = follow(prepared, chartOf, opts.display ?? printedLines);
-      let pool: Pool | null = null;
+      let pool: Jobs | null = null;
       running = true;
       let stop: StopRequest;
       try {
@@ -200,7 +203,7 @@ export function trainingPool(opts: TrainingPoolOptions = {}): TrainingPool {
       }
       // Started by priority (a stable sort keeps the list's order among equals); reported in the list's order.
       const starts = specs.map((s, i) => ({ i, priority: s.priority ?? 0 })).sort((a, b) => b.priority - a.priority).map((x) => prepared[x.i].job);
-      pool = runPool({ jobs: starts, concurrency, events: view.events });
+      pool = runJobs({ jobs: starts, concurrency, events: view.events, chart: opts.runChart });
       const inListOrder = (rs: JobResult[]) => prepared.map((p) => rs.find((r) => r.job === p.job)!);
       const done = pool.done.then(inListOrder).finally(() => {
         stop.dispose();
