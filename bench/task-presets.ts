@@ -34,9 +34,11 @@ const extra = Object.fromEntries(overrides.map((o) => { const i = o.indexOf("=")
     r.model.dispose();
     const threshold = taskInfo(config.env).rewardThreshold;
     const last = r.records.at(-1)!;
+    // The task's own return over the last 100 complete episodes (the bar's measure when the reward is shaped).
+    const judged = r.records.filter((e) => !e.cut).slice(-100).map((e) => e.envReturn);
     const row = {
       preset: name, overrides: extra, seed, env: config.env, solved: r.solved, stopReason: r.stopReason, episodes: r.records.length, envSteps: r.envSteps,
-      lastAverage100: +last.average100.toFixed(2), seconds: +r.seconds.toFixed(1), cpuSeconds: +((cpu.user + cpu.system) / 1e6).toFixed(1),
+      lastAverage100: +last.average100.toFixed(2), lastEnvAverage100: +(judged.reduce((a, b) => a + b, 0) / judged.length).toFixed(2), seconds: +r.seconds.toFixed(1), cpuSeconds: +((cpu.user + cpu.system) / 1e6).toFixed(1),
       greedyMean100: +ev.mean.toFixed(2), greedyMin: Math.min(...ev.returns), terminations: ev.successes, greedyMeetsThreshold: ev.mean >= threshold, load: +loadavg()[0].toFixed(1),
     };
     if (out) appendFileSync(out, JSON.stringify(row) + "\n");

@@ -4,9 +4,9 @@
  */
 import { test, describe } from "node:test";
 import assert from "node:assert/strict";
-import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { Acrobot, Dynamics } from "../lib/env/acrobot";
+import { assertObsExact, loadGolden, maxAbsDiff } from "./golden-classic";
 
 interface GoldenStep {
   t: number;
@@ -28,22 +28,12 @@ interface Trajectory {
   steps: GoldenStep[];
 }
 
-const GOLDEN = process.env.ACROBOT_GOLDEN ?? join(__dirname, "golden", "acrobot", "trajectories.json");
-if (!existsSync(GOLDEN)) {
-  throw new Error(`golden trajectories not found at ${GOLDEN}: they ship in the repository under test/golden/acrobot (or set ACROBOT_GOLDEN to the file)`);
-}
-const data = JSON.parse(readFileSync(GOLDEN, "utf8")) as { constants: Record<string, unknown>; trajectories: Trajectory[] };
+const data = loadGolden<{ constants: Record<string, unknown>; trajectories: Trajectory[] }>(
+  process.env.ACROBOT_GOLDEN ?? join(__dirname, "golden", "acrobot", "trajectories.json"),
+  "ACROBOT_GOLDEN",
+);
 
 const ONE_STEP_TOL = 1e-12;
-const maxAbsDiff = (a: ArrayLike<number>, b: ArrayLike<number>) => {
-  let m = 0;
-  for (let i = 0; i < b.length; i++) m = Math.max(m, Math.abs(a[i] - b[i]));
-  return m;
-};
-const assertObsExact = (got: Float32Array, want: number[], where: string) => {
-  // Golden observations are float32 values stored as exact doubles.
-  assert.deepEqual(Array.from(got), want.map(Math.fround), `observation differs ${where}`);
-};
 
 test("golden file covers both dynamics, terminations and truncations", () => {
   const kinds = new Set(data.trajectories.map((t) => `${t.dynamics}`));

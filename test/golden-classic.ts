@@ -2,7 +2,8 @@
  * Replays the shared golden trajectories of Gymnasium's classic-control tasks
  * (test/golden/cartpole, test/golden/mountaincar; their READMEs set the rules)
  * against a port: every reset record from its seed, every episode one step at
- * a time from the recorded state and in full from its start.
+ * a time from the recorded state and in full from its start. The loader and
+ * the comparisons also serve Acrobot's golden test (its records differ).
  */
 import { test, describe } from "node:test";
 import assert from "node:assert/strict";
@@ -49,18 +50,19 @@ export interface Port {
   step(action: number): StepResult;
 }
 
-export function loadGolden(path: string, envVar: string): GoldenFile {
+/** A golden file, or a clear error naming where it should be and the variable that can point elsewhere. */
+export function loadGolden<T = GoldenFile>(path: string, envVar: string): T {
   if (!existsSync(path)) throw new Error(`golden trajectories not found at ${path}: they ship in the repository under test/golden (or set ${envVar} to the file)`);
-  return JSON.parse(readFileSync(path, "utf8")) as GoldenFile;
+  return JSON.parse(readFileSync(path, "utf8")) as T;
 }
 
-const maxAbsDiff = (a: ArrayLike<number>, b: ArrayLike<number>) => {
+export const maxAbsDiff = (a: ArrayLike<number>, b: ArrayLike<number>) => {
   let m = 0;
   for (let i = 0; i < b.length; i++) m = Math.max(m, Math.abs(a[i] - b[i]));
   return m;
 };
 // Golden observations are float32 values stored as exact doubles.
-const assertObsExact = (got: Float32Array, want: number[], where: string) => assert.deepEqual(Array.from(got), want.map(Math.fround), `observation differs ${where}`);
+export const assertObsExact = (got: Float32Array, want: number[], where: string) => assert.deepEqual(Array.from(got), want.map(Math.fround), `observation differs ${where}`);
 const hex = (w: bigint) => `0x${w.toString(16).padStart(16, "0")}`;
 
 export function replayGolden(

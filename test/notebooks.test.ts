@@ -423,3 +423,36 @@ test("05 solution: the stop button during train() keeps the run; the next cells 
   assert.match(out, /Not solved \(stopped by request (during|after) episode \d+/);
   rmSync(MODEL_DIR, { recursive: true, force: true });
 });
+
+test("08 new tasks, unsolved as shipped: the three tasks' table, CartPole and MountainCar trained by the notebook's loop, the check explains, the library's energy reward stands in, and the loop plays train()'s episodes on both tasks", async () => {
+  const out = plain(await runOk("08-new-tasks.ipynb"));
+  for (const id of ["Acrobot-v1", "CartPole-v1", "MountainCar-v0"]) assert.ok(out.includes(id), id);
+  assert.match(out, /the pole falls or the cart leaves \(failure\)/, "CartPole's terminated is named a failure");
+  assert.match(out, /the pole fell in \d+ of 3 \(the others ran to the 500-step limit\)/, "CartPole's greedy count says the pole fell, not that it reached a goal");
+  assert.match(out, /random actions: the car reached the flag in \d+ of 5 episodes/);
+  assert.match(out, /Not yet: .*Hint: it looks like the task's own reward \(-1 per step\)/, "the starter's hint");
+  assert.match(out, /Until your carReward passes the check above, this trains with the library's energy reward/);
+  assert.match(out, /episode \d+ \| return -?\d/, "live status lines");
+  assert.ok(charts(out) >= 4, "three live charts and the comparison on the task's return");
+  assert.match(out, /MountainCar-v0: the task's own return/);
+  assert.match(out, /greedy episodes reaching the flag/);
+  assert.match(out, /This notebook's loop and dqn\.train\(presets\.cartpole\): the same \d+ episodes: every return, step count and TD loss agrees/);
+  assert.match(out, /This notebook's loop and dqn\.train\(presets\.mountaincar\): the same \d+ episodes: every return, step count and TD loss agrees/);
+  const cart = savedRecords("08-cartpole");
+  assert.ok(cart.length >= 2 && cart.every((r) => r.loss === null || Number.isFinite(r.loss)), "the CartPole run is saved");
+});
+
+test("08 solved: the energy reward passes the check and the shaped run trains with it", async () => {
+  const out = plain(await runOk("08-new-tasks-solution.ipynb"));
+  assert.match(out, /Correct: your reward equals -1 \+ 0\.5 \* min\(1, E \/ E_goal\) on all \d+ states checked/);
+  assert.doesNotMatch(out, /Until your carReward passes/);
+  assert.doesNotMatch(out, /Not yet:/);
+  assert.match(out, /MountainCar-v0, paid for energy \(your reward/);
+});
+
+test("08 exercise: a reward that ignores the velocity gets its specific hint", async () => {
+  const slip = "function carReward(step: dqn.env.StepResult, state: Float64Array): number { return -1 + 0.5 * Math.min(1, (0.0025 / 3) * (Math.sin(3 * state[0]) + 1) / ((0.0025 / 3) * (Math.sin(1.5) + 1))); }";
+  const run = await runNotebook(join(DIR, "08-new-tasks.ipynb"), { env: SMOKE, cellTimeoutMs: 300_000, injectAfterTag: { tag: "exercise", code: slip }, stopAfterTag: "check" });
+  assert.ok(run.ok, failures(run));
+  assert.match(plain(shown(run)), /Not yet: .*Hint: it ignores the velocity/);
+});

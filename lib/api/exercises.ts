@@ -1,6 +1,8 @@
 /** `dqn.exercises`: each chapter's exercise check, and the library's own answer to fall back on. */
 export { checkTipHeightReward } from "../exercises/tip-height";
 export type { RewardCheck } from "../exercises/tip-height";
+export { checkCarEnergyReward, libraryCarEnergyReward } from "../exercises/car-energy-reward";
+export type { CarRewardCheck } from "../exercises/car-energy-reward";
 export type { ExerciseCheck } from "../exercises/check";
 export { checkTdTarget, libraryTdTarget } from "../exercises/td-target";
 export type { TdTargetFn } from "../exercises/td-target";

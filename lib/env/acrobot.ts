@@ -8,9 +8,8 @@
  * Same constants, RK4 step, angle wrapping, velocity bounds and seeding as
  * Gymnasium: `reset({ seed })` gives the very state Gymnasium's does.
  */
-import { Pcg64 } from "./numpy-random";
 import type { BoxSpace, DiscreteSpace, StepResult, Task } from "./task";
-import { freshEntropy, seededGenerator } from "./seeding";
+import { ResetGenerator } from "./seeding";
 
 export type Dynamics = "book" | "nips";
 
@@ -119,7 +118,7 @@ export class Acrobot implements Task {
   /** Steps taken since the last reset (the TimeLimit's counter). */
   elapsedSteps = 0;
 
-  private rng: Pcg64 | null = null;
+  private readonly resetGenerator = new ResetGenerator();
   private phase: "new" | "running" | "done" = "new";
   private readonly nips: boolean;
   // RK4 scratch space, reused so a step allocates only its observation.
@@ -147,7 +146,7 @@ export class Acrobot implements Task {
   /** Starts an episode and returns its first observation. */
   reset(options: ResetOptions = {}): Float32Array {
     const { seed, state, low, high } = options;
-    if (seed !== undefined) this.rng = seededGenerator(seed);
+    this.resetGenerator.reseed(seed);
     if (state !== undefined) {
       if (low !== undefined || high !== undefined) {
         throw new RangeError("reset: give either an explicit state or low/high bounds, not both");
@@ -175,9 +174,9 @@ export class Acrobot implements Task {
         throw new RangeError(`reset: low and high must be finite numbers from -pi to pi with low <= high (Gymnasium's default: -0.1 and 0.1), got low=${lo}, high=${hi}`);
       }
       // Unseeded first reset: a fresh seed, as Gymnasium draws one from the OS.
-      this.rng ??= new Pcg64(freshEntropy());
+      const rng = this.resetGenerator.draws();
       // Gymnasium draws float64 then casts the state to float32.
-      for (let i = 0; i < 4; i++) this.state[i] = Math.fround(this.rng.uniform(lo, hi));
+      for (let i = 0; i < 4; i++) this.state[i] = Math.fround(rng.uniform(lo, hi));
     }
     this.elapsedSteps = 0;
     this.phase = "running";
@@ -186,11 +185,11 @@ export class Acrobot implements Task {
 
   /** The state of the reset generator (null before the first reset), to continue its stream after a restart. */
   getRngState(): [string, string] | null {
-    return this.rng === null ? null : this.rng.getState();
+    return this.resetGenerator.getState();
   }
 
   setRngState(state: readonly [string, string] | null): void {
-    this.rng = state === null ? null : Pcg64.fromState(state);
+    this.resetGenerator.setState(state);
   }
 
   /** Applies action 0, 1 or 2 (torque -1, 0, +1) for one 0.2 s step. */

@@ -10,8 +10,7 @@
  * then reward 0 while it stays fallen), so every recorded trajectory replays.
  */
 import type { BoxSpace, DiscreteSpace, StepResult, Task, TaskResetOptions } from "./task";
-import { badAction, checkState, checkTimeLimit, freshEntropy, seededGenerator, stepBeforeReset } from "./seeding";
-import { Pcg64 } from "./numpy-random";
+import { badAction, checkState, checkTimeLimit, EpisodeClock, ResetGenerator } from "./seeding";
 
 const GRAVITY = 9.8;
 const MASSCART = 1.0;
@@ -56,10 +55,13 @@ export class CartPole implements Task {
   readonly actionSpace: DiscreteSpace = { n: 2, start: 0 };
   /** Internal float64 state `[x, x_dot, theta, theta_dot]`. */
   readonly state = new Float64Array(4);
-  elapsedSteps = 0;
+  /** Steps since the last reset (the TimeLimit's counter). */
+  get elapsedSteps(): number {
+    return this.clock.elapsed;
+  }
 
-  private rng: Pcg64 | null = null;
-  private started = false;
+  private readonly resetGenerator = new ResetGenerator();
+  private readonly clock = new EpisodeClock();
   /** Gymnasium's `steps_beyond_terminated`: null until the pole falls. */
   private stepsBeyondTerminated: number | null = null;
   private readonly suttonBartoReward: boolean;
@@ -75,33 +77,32 @@ export class CartPole implements Task {
 
   reset(options: CartPoleResetOptions = {}): Float32Array {
     const { seed, state } = options;
-    if (seed !== undefined) this.rng = seededGenerator(seed);
+    this.resetGenerator.reseed(seed);
     if (state !== undefined) {
       checkState("CartPole", state, STATE_NAMES, STATE_LIMITS);
       for (let i = 0; i < 4; i++) this.state[i] = state[i];
     } else {
-      this.rng ??= new Pcg64(freshEntropy());
+      const rng = this.resetGenerator.draws();
       // uniform(-0.05, 0.05, size=(4,)): float64, drawn x, x_dot, theta, theta_dot.
-      for (let i = 0; i < 4; i++) this.state[i] = this.rng.uniform(-0.05, 0.05);
+      for (let i = 0; i < 4; i++) this.state[i] = rng.uniform(-0.05, 0.05);
     }
     this.stepsBeyondTerminated = null;
-    this.elapsedSteps = 0;
-    this.started = true;
+    this.clock.restart();
     return Float32Array.from(this.state);
   }
 
   getRngState(): [string, string] | null {
-    return this.rng === null ? null : this.rng.getState();
+    return this.resetGenerator.getState();
   }
 
   setRngState(state: readonly [string, string] | null): void {
-    this.rng = state === null ? null : Pcg64.fromState(state);
+    this.resetGenerator.setState(state);
   }
 
   /** Pushes the cart left (0) or right (1) for 0.02 s. */
   step(action: number): StepResult {
     if (action !== 0 && action !== 1) throw badAction("CartPole", "0 or 1 (push left, push right)", action);
-    if (!this.started) throw stepBeforeReset("CartPole");
+    this.clock.checkStarted("CartPole");
     const s = this.state;
     let x = s[0], xDot = s[1], theta = s[2], thetaDot = s[3];
     const force = action === 1 ? FORCE_MAG : -FORCE_MAG;
@@ -130,7 +131,7 @@ export class CartPole implements Task {
       this.stepsBeyondTerminated++;
       reward = this.suttonBartoReward ? -1.0 : 0.0;
     }
-    this.elapsedSteps++;
-    return { observation: Float32Array.from(s), reward, terminated, truncated: this.elapsedSteps >= this.maxEpisodeSteps };
+    const truncated = this.clock.tick(this.maxEpisodeSteps);
+    return { observation: Float32Array.from(s), reward, terminated, truncated };
   }
 }

@@ -8,8 +8,7 @@
  * Same constants, clip order and left-wall rule as Gymnasium's.
  */
 import type { BoxSpace, DiscreteSpace, StepResult, Task, TaskResetOptions } from "./task";
-import { Pcg64 } from "./numpy-random";
-import { badAction, checkState, checkTimeLimit, freshEntropy, seededGenerator, stepBeforeReset } from "./seeding";
+import { badAction, checkState, checkTimeLimit, EpisodeClock, ResetGenerator } from "./seeding";
 
 export const MIN_POSITION = -1.2;
 export const MAX_POSITION = 0.6;
@@ -48,10 +47,13 @@ export class MountainCar implements Task {
   readonly actionSpace: DiscreteSpace = { n: 3, start: 0 };
   /** Internal float64 state `[position, velocity]`. */
   readonly state = new Float64Array(2);
-  elapsedSteps = 0;
+  /** Steps since the last reset (the TimeLimit's counter). */
+  get elapsedSteps(): number {
+    return this.clock.elapsed;
+  }
 
-  private rng: Pcg64 | null = null;
-  private started = false;
+  private readonly resetGenerator = new ResetGenerator();
+  private readonly clock = new EpisodeClock();
 
   constructor(options: MountainCarOptions = {}) {
     this.maxEpisodeSteps = checkTimeLimit(options.maxEpisodeSteps ?? MOUNTAIN_CAR_MAX_EPISODE_STEPS);
@@ -59,33 +61,31 @@ export class MountainCar implements Task {
 
   reset(options: MountainCarResetOptions = {}): Float32Array {
     const { seed, state } = options;
-    if (seed !== undefined) this.rng = seededGenerator(seed);
+    this.resetGenerator.reseed(seed);
     if (state !== undefined) {
       checkState("MountainCar", state, ["position", "velocity"], [[MIN_POSITION, MAX_POSITION], [-MAX_SPEED, MAX_SPEED]]);
       this.state[0] = state[0];
       this.state[1] = state[1];
     } else {
-      this.rng ??= new Pcg64(freshEntropy());
-      this.state[0] = this.rng.uniform(-0.6, -0.4); // one draw; the car starts at rest
+      this.state[0] = this.resetGenerator.draws().uniform(-0.6, -0.4); // one draw; the car starts at rest
       this.state[1] = 0;
     }
-    this.elapsedSteps = 0;
-    this.started = true;
+    this.clock.restart();
     return Float32Array.from(this.state);
   }
 
   getRngState(): [string, string] | null {
-    return this.rng === null ? null : this.rng.getState();
+    return this.resetGenerator.getState();
   }
 
   setRngState(state: readonly [string, string] | null): void {
-    this.rng = state === null ? null : Pcg64.fromState(state);
+    this.resetGenerator.setState(state);
   }
 
   /** Accelerates left (0), not at all (1) or right (2) for one step. */
   step(action: number): StepResult {
     if (action !== 0 && action !== 1 && action !== 2) throw badAction("MountainCar", "0, 1 or 2 (accelerate left, none, right)", action);
-    if (!this.started) throw stepBeforeReset("MountainCar");
+    this.clock.checkStarted("MountainCar");
     let position = this.state[0], velocity = this.state[1];
     velocity += (action - 1) * FORCE + Math.cos(3 * position) * -GRAVITY; // right-hand side summed first, as Python's +=
     velocity = clip(velocity, -MAX_SPEED, MAX_SPEED);
@@ -95,7 +95,7 @@ export class MountainCar implements Task {
     const terminated = position >= GOAL_POSITION && velocity >= GOAL_VELOCITY;
     this.state[0] = position;
     this.state[1] = velocity;
-    this.elapsedSteps++;
-    return { observation: Float32Array.from(this.state), reward: -1.0, terminated, truncated: this.elapsedSteps >= this.maxEpisodeSteps };
+    const truncated = this.clock.tick(this.maxEpisodeSteps);
+    return { observation: Float32Array.from(this.state), reward: -1.0, terminated, truncated };
   }
 }

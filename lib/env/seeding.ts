@@ -11,6 +11,60 @@ export function freshEntropy(): bigint {
   return words.reduce((acc, w) => (acc << 32n) | BigInt(w), 0n);
 }
 
+/**
+ * A task's reset generator, Gymnasium's `np_random`: reseeded by `reset({ seed })`, drawn from the
+ * OS on a first reset without a seed, and saved and restored whole for snapshots.
+ */
+export class ResetGenerator {
+  private rng: Pcg64 | null = null;
+
+  /** `reset(seed=...)`: a new generator when a seed is given (refused with a clear error when bad), else the stream goes on. */
+  reseed(seed: unknown): void {
+    if (seed !== undefined) this.rng = seededGenerator(seed);
+  }
+
+  /** The generator a random start draws from; an unseeded first reset seeds it from the OS, as Gymnasium does. */
+  draws(): Pcg64 {
+    return (this.rng ??= new Pcg64(freshEntropy()));
+  }
+
+  /** The generator's state (null before the first reset), to continue its stream after a restart. */
+  getState(): [string, string] | null {
+    return this.rng === null ? null : this.rng.getState();
+  }
+
+  setState(state: readonly [string, string] | null): void {
+    this.rng = state === null ? null : Pcg64.fromState(state);
+  }
+}
+
+/**
+ * Gymnasium's TimeLimit counter and the "reset first" rule: steps since the last reset, and
+ * whether there was one.
+ */
+export class EpisodeClock {
+  /** Steps since the last reset. */
+  elapsed = 0;
+  private started = false;
+
+  /** A reset: the count starts again. */
+  restart(): void {
+    this.elapsed = 0;
+    this.started = true;
+  }
+
+  /** Refuses a step before the first reset, with the task's one-line error. */
+  checkStarted(task: string): void {
+    if (!this.started) throw stepBeforeReset(task);
+  }
+
+  /** Counts a step; true when it reaches the time limit (Gymnasium's `truncated`). */
+  tick(maxEpisodeSteps: number): boolean {
+    this.elapsed++;
+    return this.elapsed >= maxEpisodeSteps;
+  }
+}
+
 /** `np.random.default_rng(seed)`; refuses what NumPy would (negative, fractional, not a number). */
 export function seededGenerator(seed: unknown): Pcg64 {
   const ok = (typeof seed === "number" && Number.isSafeInteger(seed) && seed >= 0) || (typeof seed === "bigint" && seed >= 0n);
