@@ -99,6 +99,16 @@ test("runtime failures: exit 1 with the library's message, no stack trace", asyn
 
 const trained = join(root, "trained");
 
+test("train: the lines say what an episode's ending means for the task (CartPole: the pole fell, not 'reached the line')", async () => {
+  const dir = join(root, "cartpole-endings");
+  const r = await cli("train", "--preset", "cartpole", ...SMALL, "--steps", "600", "--set", "evalEvery=300", "--set", "evalEpisodes=2", "--eval-episodes", "2", "--plotly", "cdn", "--out", dir);
+  assert.equal(r.code, 0, r.stderr);
+  const out = r.stdout + r.stderr;
+  assert.match(out, /greedy evaluation at env step 300 \(episode \d+\): -?\d+\.\d\d ± \d+\.\d\d over 2 episodes, \d ended with the pole down/);
+  assert.match(out, /greedy evaluation: mean return [^\n]* over 2 episodes \([^\n]*\d of 2 ended with the pole down; reset seed/);
+  assert.doesNotMatch(out, /reached the line/);
+});
+
 test("train: a short real run writes the full record", async () => {
   const r = await cli("train", "--preset", "improved", ...SMALL, "--steps", "1500", "--out", trained, "--eval-episodes", "2", "--plotly", "cdn");
   assert.equal(r.code, 0, r.stderr);

@@ -31,9 +31,6 @@ export interface PlayFlags {
   plotly: PlotlyMode;
 }
 
-const ENDED: Record<TaskId, string> = { "Acrobot-v1": "the tip reached the line", "CartPole-v1": "the pole fell", "MountainCar-v0": "the car reached the flag" };
-const ENDED_PLURAL: Record<TaskId, string> = { "Acrobot-v1": "reached the line", "CartPole-v1": "ended with the pole down", "MountainCar-v0": "reached the flag" };
-
 /** The task a saved model's metadata names (Acrobot-v1 when it names none, or cannot be read: loadModel then says what is wrong). */
 function taskInMetadata(dir: string): TaskId {
   try {
@@ -97,14 +94,14 @@ export async function playCommand(flags: PlayFlags): Promise<number> {
       });
       r.returns.forEach((ret, i) => {
         // Ending before the time limit means the task ended: Acrobot's tip reached the line, MountainCar's flag, CartPole's pole fell.
-        console.log(`episode ${i + 1}: return ${fmt(ret)} in ${r.lengths[i]} steps${r.lengths[i] < maxEpisodeSteps ? ` (${ENDED[env]})` : " (time limit)"}`);
+        console.log(`episode ${i + 1}: return ${fmt(ret)} in ${r.lengths[i]} steps${r.lengths[i] < maxEpisodeSteps ? ` (${TASKS[env].ended.one})` : " (time limit)"}`);
       });
       const played = r.returns.length;
       if (r.stopped) {
         console.log(`${stops.received ?? "stop"}: stopped after ${played} of ${flags.episodes} episode(s)${played > 0 ? `; mean return over those: ${r.mean.toFixed(2)}` : ""}`);
         return stops.exitCode() ?? EXIT.SIGINT;
       }
-      console.log(`mean return over ${flags.episodes} episode(s): ${r.mean.toFixed(2)} ± ${r.std.toFixed(2)} (std; ${r.successes} of ${flags.episodes} ${ENDED_PLURAL[env]})`);
+      console.log(`mean return over ${flags.episodes} episode(s): ${r.mean.toFixed(2)} ± ${r.std.toFixed(2)} (std; ${r.successes} of ${flags.episodes} ${TASKS[env].ended.some})`);
 
       if (flags.html && r.states) {
         const fig = episodeAnimationFigure(r.states, { title: `Episode 1: return ${fmt(r.returns[0])} in ${r.lengths[0]} steps` });

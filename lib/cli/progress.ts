@@ -14,6 +14,7 @@ import { clock, lessonLine, statusLine } from "../text-format";
 export type ProgressMode = "bar" | "lines" | "lesson" | "json" | "quiet";
 
 import type { RunStart } from "../runs/format";
+import { TASKS, type TaskId } from "../env/task";
 import type { RunProgress } from "../runs/run-folder-writer";
 export type { RunStart };
 
@@ -23,8 +24,8 @@ export type TrainProgress = RunProgress;
 const write = (line: string) => process.stdout.write(`${line}\n`);
 
 /** "greedy evaluation at env step 5000 (episode 31): -97.40 ± 12.31 over 10 episodes, 10 reached the line". */
-export function evaluationLine(e: Evaluation): string {
-  return `greedy evaluation at env step ${e.envSteps} (episode ${e.episode}): ${e.mean.toFixed(2)} ± ${e.std.toFixed(2)} over ${e.returns.length} episodes, ${e.successes} reached the line`;
+export function evaluationLine(e: Evaluation, env: TaskId): string {
+  return `greedy evaluation at env step ${e.envSteps} (episode ${e.episode}): ${e.mean.toFixed(2)} ± ${e.std.toFixed(2)} over ${e.returns.length} episodes, ${e.successes} ${TASKS[env].ended.some}`;
 }
 
 /** The budget used, 0..1: whichever of episodes and env steps is further along. */
@@ -92,18 +93,20 @@ class BarProgress implements TrainProgress {
 /** Not a terminal: a status line at most every `everySeconds`, and at the first episode. */
 class LinesProgress implements TrainProgress {
   evaluation(e: Evaluation): void {
-    write(evaluationLine(e));
+    write(evaluationLine(e, this.env));
   }
 
   readonly human = true;
   private readonly records: EpisodeRecord[] = [];
   private last = -Infinity;
   private solvedAt: number | undefined;
+  private env: TaskId = "Acrobot-v1";
 
   constructor(private readonly everySeconds = 10) {}
 
   start(info: RunStart): void {
     this.solvedAt = info.solvedAt;
+    this.env = info.env;
     write(startLine(info));
   }
 
@@ -129,10 +132,12 @@ class LinesProgress implements TrainProgress {
 /** stdout carries only the lesson's lines (so the output matches the lesson's program); the rest goes to stderr. */
 class LessonProgress implements TrainProgress {
   readonly human = true;
+  private env: TaskId = "Acrobot-v1";
   evaluation(e: Evaluation): void {
-    process.stderr.write(`${evaluationLine(e)}\n`);
+    process.stderr.write(`${evaluationLine(e, this.env)}\n`);
   }
   start(info: RunStart): void {
+    this.env = info.env;
     process.stderr.write(`${startLine(info)}\n`);
   }
   episode(r: EpisodeRecord): void {

@@ -4,6 +4,7 @@
  * when resuming (every field of it checked), takes the folder's lock, runs
  * it, and says where everything is.
  */
+import { TASKS } from "../env/task";
 import { existsSync, readdirSync, readFileSync, rmdirSync, statSync } from "node:fs";
 import { join, relative } from "node:path";
 import { capMeetsBar, resolveConfig, type TrainConfig } from "../train/config";
@@ -307,7 +308,7 @@ function printOutcome(o: TrainRunOutcome, c: TrainConfig, quiet: boolean, info: 
     const e = s.evaluation;
     lines.push(
       `greedy evaluation: mean return ${e.mean.toFixed(2)}${e.std !== undefined ? ` ± ${e.std.toFixed(2)} (std)` : ""} over ${e.episodes} episodes (min ${minOf(e.returns)}, max ${maxOf(e.returns)}; ` +
-        `${e.successes} of ${e.episodes} reached the line; reset seed ${e.seed})`,
+        `${e.successes} of ${e.episodes} ${TASKS[c.env].ended.some}; reset seed ${e.seed})`,
     );
   }
   if (!quiet || s.status !== "solved") {

@@ -71,12 +71,14 @@ export interface TaskInfo {
   rewardThreshold: number;
   /** What each action does, for errors and displays. */
   actionLabels: readonly string[];
+  /** What `terminated` means here, said of one episode and of several: a success for Acrobot and MountainCar, a failure for CartPole. */
+  ended: { one: string; some: string };
 }
 
 export const TASKS: Readonly<Record<TaskId, TaskInfo>> = {
-  "Acrobot-v1": { id: "Acrobot-v1", observationSize: 6, actions: 3, maxEpisodeSteps: 500, rewardThreshold: -100, actionLabels: ["torque -1", "torque 0", "torque +1"] },
-  "CartPole-v1": { id: "CartPole-v1", observationSize: 4, actions: 2, maxEpisodeSteps: 500, rewardThreshold: 475, actionLabels: ["push left", "push right"] },
-  "MountainCar-v0": { id: "MountainCar-v0", observationSize: 2, actions: 3, maxEpisodeSteps: 200, rewardThreshold: -110, actionLabels: ["accelerate left", "none", "accelerate right"] },
+  "Acrobot-v1": { id: "Acrobot-v1", observationSize: 6, actions: 3, maxEpisodeSteps: 500, rewardThreshold: -100, actionLabels: ["torque -1", "torque 0", "torque +1"], ended: { one: "the tip reached the line", some: "reached the line" } },
+  "CartPole-v1": { id: "CartPole-v1", observationSize: 4, actions: 2, maxEpisodeSteps: 500, rewardThreshold: 475, actionLabels: ["push left", "push right"], ended: { one: "the pole fell", some: "ended with the pole down" } },
+  "MountainCar-v0": { id: "MountainCar-v0", observationSize: 2, actions: 3, maxEpisodeSteps: 200, rewardThreshold: -110, actionLabels: ["accelerate left", "none", "accelerate right"], ended: { one: "the car reached the flag", some: "reached the flag" } },
 };
 
 export function isTaskId(v: unknown): v is TaskId {

@@ -17,6 +17,7 @@
  * version or the new one, and `*.tmp-PID` scratch files that the next writer
  * removes.
  */
+import type { TaskId } from "../env/task";
 import type { EpisodeRecord } from "../train/trainer";
 import type { TrainConfig } from "../train/config";
 import type { Evaluation } from "../train/periodic-eval";
@@ -125,4 +126,6 @@ export interface RunStart {
   maxEnvSteps: number;
   /** Episodes already done when resuming (0 for a new run). */
   resumedAfter: number;
+  /** The task, for what its episodes' endings mean. */
+  env: TaskId;
 }

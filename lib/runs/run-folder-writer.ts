@@ -301,7 +301,7 @@ export async function trainIntoRunFolder(o: TrainIntoOptions): Promise<TrainedRu
     throw e;
   };
 
-  progress.start({ runDir: dir, backend: describeBackend(), preset: meta.preset, seed: c.seed, solvedAt: c.solvedAt, maxEpisodes: c.maxEpisodes, maxEnvSteps: c.maxEnvSteps, resumedAfter });
+  progress.start({ runDir: dir, backend: describeBackend(), preset: meta.preset, seed: c.seed, solvedAt: c.solvedAt, maxEpisodes: c.maxEpisodes, maxEnvSteps: c.maxEnvSteps, resumedAfter, env: c.env });
   let result: TrainResult;
   try {
     result = await train(

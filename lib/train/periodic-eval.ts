@@ -32,7 +32,7 @@ export interface Evaluation {
   mean: number;
   /** Population standard deviation of the returns (as np.std). */
   std: number;
-  /** Episodes in which the tip reached the line. */
+  /** Episodes that ended before the time limit (terminated): the tip reached the line, the car the flag; for CartPole, the pole fell. */
   successes: number;
 }
 
@@ -44,11 +44,11 @@ export interface PeriodicEvaluator {
 }
 
 /** The evaluator for a config; `due` is never true when `evalEvery` is 0 (off). */
-export function periodicEvaluator(c: Pick<TrainConfig, "evalEvery" | "evalEpisodes" | "seed" | "dynamics" | "maxEpisodeSteps" | "reward">): PeriodicEvaluator {
+export function periodicEvaluator(c: Pick<TrainConfig, "env" | "evalEvery" | "evalEpisodes" | "seed" | "dynamics" | "maxEpisodeSteps" | "reward">): PeriodicEvaluator {
   return {
     due: (envSteps) => c.evalEvery > 0 && envSteps > 0 && envSteps % c.evalEvery === 0,
     run(model, at) {
-      const e = evaluate(model, { episodes: c.evalEpisodes, seed: c.seed + PERIODIC_EVAL_SEED_OFFSET, dynamics: c.dynamics, maxEpisodeSteps: c.maxEpisodeSteps, reward: c.reward }); // a user's function gets copies, as in training
+      const e = evaluate(model, { env: c.env, episodes: c.evalEpisodes, seed: c.seed + PERIODIC_EVAL_SEED_OFFSET, dynamics: c.dynamics, maxEpisodeSteps: c.maxEpisodeSteps, reward: c.reward }); // a user's function gets copies, as in training
       return { envSteps: at.envSteps, episode: at.episode, returns: e.returns, lengths: e.lengths, mean: e.mean, std: e.std, successes: e.successes };
     },
   };
