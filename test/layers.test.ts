@@ -101,3 +101,41 @@ test("no module in lib/runs/ starts the command line: no spawn of lib/cli.ts, no
     assert.doesNotMatch(src, /\bspawn\(|\bexecFile\(|\bexec\(/, `${relative(ROOT, file)} starts a process other than a job's worker (fork)`);
   }
 });
+
+/** The "Where the tests are" table: each row's backticked lib/ modules (`lib/x/*` for a folder's remaining modules) and test files. */
+export function testMapFromDoc(markdown: string): { modules: string[]; tests: string[] }[] {
+  const section = markdown.split(/^## Where the tests are$/m)[1] ?? "";
+  return section
+    .split("\n")
+    .filter((l) => /^\|\s*`lib\//.test(l))
+    .map((row) => {
+      const cells = row.split("|").map((c) => c.trim());
+      const ticked = (cell: string) => [...cell.matchAll(/`([^`]+)`/g)].map((m) => m[1]);
+      return { modules: ticked(cells[1]), tests: ticked(cells[2]) };
+    });
+}
+
+test("every module of lib/ has its tests where a contributor finds them: test/<module>.test.ts, or a row of CONTRIBUTING's 'Where the tests are'", () => {
+  const rows = testMapFromDoc(readFileSync(join(ROOT, "docs", "CONTRIBUTING.md"), "utf8"));
+  assert.ok(rows.length > 10, "the table is there");
+  const testFiles = new Set(readdirSync(join(ROOT, "test")));
+  const missing: string[] = [];
+  for (const row of rows) for (const t of row.tests) if (!statOk(join(ROOT, t))) missing.push(t);
+  assert.deepEqual(missing, [], "test files the table names that do not exist");
+  const untested: string[] = [];
+  for (const file of tsFiles(LIB)) {
+    const rel = relative(ROOT, file), base = rel.split("/").pop()!.replace(/\.ts$/, "");
+    const named = testFiles.has(`${base}.test.ts`) || testFiles.has(`exercise-${base}.test.ts`) || [...testFiles].some((n) => n.startsWith(`${base}.`) && n.endsWith(".test.ts"));
+    const listed = rows.some((r) => r.modules.some((m) => m === rel || (m.endsWith("/*") && dirname(rel) === m.slice(0, -2))));
+    if (!named && !listed) untested.push(rel);
+  }
+  assert.deepEqual(untested, [], "modules with neither a test file named after them nor a row in the table");
+});
+
+function statOk(path: string): boolean {
+  try {
+    return readFileSync(path).length > 0;
+  } catch {
+    return false;
+  }
+}
