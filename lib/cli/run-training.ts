@@ -6,10 +6,8 @@
  * (`compare`'s jobs are workers of lib/runs/jobs.ts, which use the same
  * writer). The caller holds the run folder's lock (lockRunFolder).
  */
-import type { TrainConfig } from "../train/config";
-import type { TrainerSnapshot } from "../train/snapshot";
-import type { RunMeta, RunSummary } from "../runs/format";
-import { trainIntoRunFolder, type RunChart } from "../runs/run-folder-writer";
+import type { RunSummary } from "../runs/format";
+import { trainIntoRunFolder, type RunChart, type TrainIntoOptions } from "../runs/run-folder-writer";
 import { writeRunChart } from "../viz/run-pages";
 import type { TrainProgress } from "./progress";
 import type { StopRequests } from "./signals";
@@ -18,28 +16,14 @@ import { EXIT } from "./errors";
 
 export { EVAL_SEED_OFFSET } from "../runs/run-folder-writer";
 
-export interface TrainRunOptions {
-  dir: string;
-  config: TrainConfig;
-  preset: string;
+/** The writer's options (lib/runs/run-folder-writer.ts), with the command line's progress, stops and plotly choice in place of a chart. */
+export type TrainRunOptions = Omit<TrainIntoOptions, "overrides" | "progress" | "stops" | "chart" | "commandLine"> & {
   /** The `--set` fields, recorded in meta.json. */
   overrides: Overrides;
-  /** `--label`, recorded in meta.json. */
-  label?: string;
-  /** Continue from this checkpoint, with this meta.json (from the run folder). */
-  resume?: { snapshot: TrainerSnapshot; meta: RunMeta };
-  /** Start a run folder that has no checkpoint afresh (killed before its first one), keeping its meta.json. */
-  restart?: { meta: RunMeta };
-  /** Said in the summary's message too (e.g. that the episode cap alone meets the bar). */
-  warning?: string;
   progress: TrainProgress;
   stops: StopRequests;
-  /** Greedy episodes after training (0: none). */
-  evalEpisodes: number;
   plotly: PlotlyMode;
-  /** Checkpoint after this many episodes or seconds, whichever comes first. */
-  checkpointEvery?: { episodes: number; seconds: number };
-}
+};
 
 export interface TrainRunOutcome {
   dir: string;
